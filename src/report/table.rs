@@ -1,0 +1,101 @@
+//! `--format table`: for people at a terminal. A header naming the account and
+//! source, the findings (severity, code, resource, message), one summary line per
+//! severity, and one line per data source the scan could not use. Colour only on
+//! a terminal.
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table as Grid, presets::UTF8_FULL_CONDENSED};
+
+use super::{Emitter, RenderOptions, Report, short_resource};
+use crate::rules::Severity;
+use crate::snapshot::CoverageStatus;
+
+pub struct Table;
+
+fn severity_cell(s: Severity, color: bool) -> Cell {
+    let cell = Cell::new(s.as_str());
+    if !color {
+        return cell;
+    }
+    match s {
+        Severity::Critical => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Severity::High => cell.fg(Color::Red),
+        Severity::Medium => cell.fg(Color::Yellow),
+        Severity::Low => cell.fg(Color::Cyan),
+        Severity::Info => cell.add_attribute(Attribute::Dim),
+    }
+}
+
+impl Emitter for Table {
+    fn emit(&self, report: &Report, opts: &RenderOptions, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let account = match &report.account.alias {
+            Some(alias) => format!("{} ({alias})", report.account.id),
+            None => report.account.id.clone(),
+        };
+        if !opts.quiet {
+            writeln!(
+                out,
+                "phi-audit {} · account {account} · source {} · collected {}",
+                report.tool.version, report.source, report.collected_at
+            )?;
+            if let Some(c) = &report.caller {
+                writeln!(out, "caller {}", c.arn)?;
+            }
+        }
+        let shown: Vec<_> = report.active().collect();
+        if shown.is_empty() {
+            writeln!(out, "No findings.")?;
+        } else {
+            let mut grid = Grid::new();
+            grid.load_preset(UTF8_FULL_CONDENSED);
+            if opts.color {
+                grid.enforce_styling();
+            } else {
+                grid.force_no_tty();
+            }
+            match opts.width {
+                Some(w) => {
+                    grid.set_content_arrangement(ContentArrangement::Dynamic);
+                    grid.set_width(w);
+                }
+                None => {
+                    grid.set_content_arrangement(ContentArrangement::Disabled);
+                }
+            }
+            grid.set_header(["Severity", "Code", "Resource", "Message"]);
+            for f in &shown {
+                grid.add_row(vec![
+                    severity_cell(f.severity, opts.color),
+                    Cell::new(f.rule),
+                    Cell::new(short_resource(&f.resource, &report.account.id)),
+                    Cell::new(&f.message),
+                ]);
+            }
+            writeln!(out, "{grid}")?;
+        }
+        if opts.quiet {
+            return Ok(());
+        }
+        for s in Severity::DESCENDING {
+            writeln!(out, "{:>9}: {}", s.as_str(), report.summary.count(s))?;
+        }
+        let extra = [
+            ("suppressed", report.summary.suppressed),
+            ("baselined", report.summary.baselined),
+        ];
+        for (label, n) in extra {
+            if n > 0 {
+                writeln!(out, "{label:>9}: {n}")?;
+            }
+        }
+        for c in report.coverage.iter().filter(|c| c.status != CoverageStatus::Ok) {
+            writeln!(
+                out,
+                "not fully evaluated: {} is {} — {}",
+                c.source,
+                c.status.as_str(),
+                c.detail
+            )?;
+        }
+        Ok(())
+    }
+}
