@@ -40,7 +40,12 @@ pub struct SourceArgs {
     pub authz_details: Vec<PathBuf>,
 
     /// A snapshot written by `phi-audit collect`.
-    #[arg(long, value_name = "FILE", conflicts_with = "authz_details", help_heading = "Source")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "authz_details",
+        help_heading = "Source"
+    )]
     pub snapshot: Option<PathBuf>,
 
     /// Collection time for --authz-details input (RFC 3339); default: the newest file's modification time.
@@ -56,11 +61,21 @@ pub struct RuleArgs {
     pub config: Option<PathBuf>,
 
     /// Only these rules: codes or family prefixes, comma-separated (e.g. PM,TR001).
-    #[arg(long, value_name = "CODES", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "CODES",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub select: Vec<String>,
 
     /// Skip these rules: codes or prefixes. The most specific of --select/--ignore wins.
-    #[arg(long, value_name = "CODES", value_delimiter = ',', help_heading = "Rules")]
+    #[arg(
+        long,
+        value_name = "CODES",
+        value_delimiter = ',',
+        help_heading = "Rules"
+    )]
     pub ignore: Vec<String>,
 }
 

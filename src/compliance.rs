@@ -23,7 +23,9 @@ struct Catalogue {
 const SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/controls.toml"));
 
 pub fn parse_catalogue(src: &str) -> Result<Vec<Control>, String> {
-    toml::from_str::<Catalogue>(src).map(|c| c.control).map_err(|e| e.to_string())
+    toml::from_str::<Catalogue>(src)
+        .map(|c| c.control)
+        .map_err(|e| e.to_string())
 }
 
 pub fn controls() -> &'static [Control] {

@@ -83,9 +83,21 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.issues.len();
-        write!(f, "{}: {n} configuration error{}", self.file.display(), if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{}: {n} configuration error{}",
+            self.file.display(),
+            if n == 1 { "" } else { "s" }
+        )?;
         for i in &self.issues {
-            write!(f, "\n  {}:{}: {}: {}", self.file.display(), i.line, i.key, i.message)?;
+            write!(
+                f,
+                "\n  {}:{}: {}: {}",
+                self.file.display(),
+                i.line,
+                i.key,
+                i.message
+            )?;
         }
         Ok(())
     }
@@ -121,11 +133,22 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn line_of(&self, span: Option<std::ops::Range<usize>>) -> usize {
-        span.map(|s| self.src[..s.start.min(self.src.len())].bytes().filter(|&b| b == b'\n').count() + 1)
-            .unwrap_or(1)
+        span.map(|s| {
+            self.src[..s.start.min(self.src.len())]
+                .bytes()
+                .filter(|&b| b == b'\n')
+                .count()
+                + 1
+        })
+        .unwrap_or(1)
     }
 
-    fn push(&mut self, span: Option<std::ops::Range<usize>>, key: impl Into<String>, message: impl Into<String>) {
+    fn push(
+        &mut self,
+        span: Option<std::ops::Range<usize>>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         let line = self.line_of(span);
         self.issues.push(ConfigIssue {
             line,
@@ -139,8 +162,14 @@ impl Walker<'_> {
         for (k, _) in table.iter() {
             if !known.contains(&k) {
                 let span = table.key(k).and_then(|key| key.span());
-                let hint = nearest(k, known.iter().copied()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                self.push(span, format!("{prefix}{k}"), format!("unknown key (expected one of: {}){hint}", known.join(", ")));
+                let hint = nearest(k, known.iter().copied())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                self.push(
+                    span,
+                    format!("{prefix}{k}"),
+                    format!("unknown key (expected one of: {}){hint}", known.join(", ")),
+                );
             }
         }
     }
@@ -163,7 +192,11 @@ impl Walker<'_> {
                 None
             }
             None => {
-                self.push(item.span(), key, format!("expected a string, found {}", kind(item)));
+                self.push(
+                    item.span(),
+                    key,
+                    format!("expected a string, found {}", kind(item)),
+                );
                 None
             }
         }
@@ -171,14 +204,22 @@ impl Walker<'_> {
 
     fn strings(&mut self, item: &Item, key: &str) -> Option<Vec<String>> {
         let Some(arr) = item.as_array() else {
-            self.push(item.span(), key, format!("expected an array of strings, found {}", kind(item)));
+            self.push(
+                item.span(),
+                key,
+                format!("expected an array of strings, found {}", kind(item)),
+            );
             return None;
         };
         let mut out = Vec::new();
         for (i, v) in arr.iter().enumerate() {
             match v.as_str() {
                 Some(s) => out.push(s.to_string()),
-                None => self.push(v.span(), format!("{key}[{i}]"), format!("expected a string, found {}", vkind(v))),
+                None => self.push(
+                    v.span(),
+                    format!("{key}[{i}]"),
+                    format!("expected a string, found {}", vkind(v)),
+                ),
             }
         }
         Some(out)
@@ -188,11 +229,19 @@ impl Walker<'_> {
         match item.as_integer() {
             Some(n) if (1..=max).contains(&n) => Some(n as u32),
             Some(n) => {
-                self.push(item.span(), key, format!("must be between 1 and {max}, found {n}"));
+                self.push(
+                    item.span(),
+                    key,
+                    format!("must be between 1 and {max}, found {n}"),
+                );
                 None
             }
             None => {
-                self.push(item.span(), key, format!("expected an integer, found {}", kind(item)));
+                self.push(
+                    item.span(),
+                    key,
+                    format!("expected an integer, found {}", kind(item)),
+                );
                 None
             }
         }
@@ -236,19 +285,40 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
         }
         prev = cur;
     }
     prev[b.len()]
 }
 
-const TOP: &[&str] = &["phi", "accounts", "thresholds", "tags", "identities", "severity", "suppress"];
+const TOP: &[&str] = &[
+    "phi",
+    "accounts",
+    "thresholds",
+    "tags",
+    "identities",
+    "severity",
+    "suppress",
+];
 
 /// Parse and validate a config file's text.
 pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
     let doc = ImDocument::parse(src.to_string()).map_err(|e| {
-        let line = e.span().map(|s| src[..s.start.min(src.len())].bytes().filter(|&b| b == b'\n').count() + 1).unwrap_or(1);
+        let line = e
+            .span()
+            .map(|s| {
+                src[..s.start.min(src.len())]
+                    .bytes()
+                    .filter(|&b| b == b'\n')
+                    .count()
+                    + 1
+            })
+            .unwrap_or(1);
         ConfigError {
             file: file.to_path_buf(),
             issues: vec![ConfigIssue {
@@ -258,7 +328,10 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
             }],
         }
     })?;
-    let mut w = Walker { src, issues: Vec::new() };
+    let mut w = Walker {
+        src,
+        issues: Vec::new(),
+    };
     let mut s = Settings::default();
     let root = doc.as_table();
     w.unknown_keys(root, "", TOP);
@@ -270,7 +343,13 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
                 if let Some(list) = w.strings(v, "phi.resources") {
                     for (i, r) in list.iter().enumerate() {
                         if !(r == "*" || r.starts_with("arn:")) {
-                            w.push(v.span(), format!("phi.resources[{i}]"), format!("{r:?} is not an ARN or ARN glob (e.g. \"arn:aws:s3:::phi-*\")"));
+                            w.push(
+                                v.span(),
+                                format!("phi.resources[{i}]"),
+                                format!(
+                                    "{r:?} is not an ARN or ARN glob (e.g. \"arn:aws:s3:::phi-*\")"
+                                ),
+                            );
                         }
                     }
                     s.phi_resources = list;
@@ -284,11 +363,19 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
                                 Some(x) => {
                                     s.phi_tags.insert(k.to_string(), x.to_string());
                                 }
-                                None => w.push(val.span().or(v.span()), format!("phi.tags.{k}"), format!("expected a string tag value, found {}", kind(val))),
+                                None => w.push(
+                                    val.span().or(v.span()),
+                                    format!("phi.tags.{k}"),
+                                    format!("expected a string tag value, found {}", kind(val)),
+                                ),
                             }
                         }
                     }
-                    None => w.push(v.span(), "phi.tags", format!("expected a table of tag = value, found {}", kind(v))),
+                    None => w.push(
+                        v.span(),
+                        "phi.tags",
+                        format!("expected a table of tag = value, found {}", kind(v)),
+                    ),
                 }
             }
         }
@@ -301,7 +388,11 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
                 if let Some(list) = w.strings(v, "accounts.known") {
                     for (i, a) in list.iter().enumerate() {
                         if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
-                            w.push(v.span(), format!("accounts.known[{i}]"), format!("{a:?} is not a 12-digit AWS account id"));
+                            w.push(
+                                v.span(),
+                                format!("accounts.known[{i}]"),
+                                format!("{a:?} is not a 12-digit AWS account id"),
+                            );
                         } else {
                             s.known_accounts.insert(a.clone());
                         }
@@ -313,18 +404,38 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
 
     if let Some(item) = root.get("thresholds") {
         if let Some(t) = w.table(item, "thresholds") {
-            w.unknown_keys(t, "thresholds.", &["access-key-max-age-days", "unused-days", "max-session-seconds"]);
+            w.unknown_keys(
+                t,
+                "thresholds.",
+                &[
+                    "access-key-max-age-days",
+                    "unused-days",
+                    "max-session-seconds",
+                ],
+            );
             if let Some(v) = t.get("access-key-max-age-days") {
-                s.access_key_max_age_days = w.days(v, "thresholds.access-key-max-age-days", 3650).unwrap_or(s.access_key_max_age_days);
+                s.access_key_max_age_days = w
+                    .days(v, "thresholds.access-key-max-age-days", 3650)
+                    .unwrap_or(s.access_key_max_age_days);
             }
             if let Some(v) = t.get("unused-days") {
-                s.unused_days = w.days(v, "thresholds.unused-days", 3650).unwrap_or(s.unused_days);
+                s.unused_days = w
+                    .days(v, "thresholds.unused-days", 3650)
+                    .unwrap_or(s.unused_days);
             }
             if let Some(v) = t.get("max-session-seconds") {
                 match v.as_integer() {
                     Some(n) if (900..=43200).contains(&n) => s.max_session_seconds = n as u32,
-                    Some(n) => w.push(v.span(), "thresholds.max-session-seconds", format!("must be between 900 and 43200 (IAM's limits), found {n}")),
-                    None => w.push(v.span(), "thresholds.max-session-seconds", format!("expected an integer, found {}", kind(v))),
+                    Some(n) => w.push(
+                        v.span(),
+                        "thresholds.max-session-seconds",
+                        format!("must be between 900 and 43200 (IAM's limits), found {n}"),
+                    ),
+                    None => w.push(
+                        v.span(),
+                        "thresholds.max-session-seconds",
+                        format!("expected an integer, found {}", kind(v)),
+                    ),
                 }
             }
         }
@@ -361,15 +472,25 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
             for (code, v) in t.iter() {
                 let span = t.key(code).and_then(|k| k.span());
                 if registry::doc(code).is_none() {
-                    let hint = nearest(code, registry::codes()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                    w.push(span, format!("severity.{code}"), format!("unknown rule code{hint}"));
+                    let hint = nearest(code, registry::codes())
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    w.push(
+                        span,
+                        format!("severity.{code}"),
+                        format!("unknown rule code{hint}"),
+                    );
                     continue;
                 }
                 match v.as_str().map(str::parse::<Severity>) {
                     Some(Ok(sev)) => {
                         s.severity_overrides.insert(code.to_string(), sev);
                     }
-                    _ => w.push(v.span().or(span), format!("severity.{code}"), "expected one of \"critical\", \"high\", \"medium\", \"low\", \"info\""),
+                    _ => w.push(
+                        v.span().or(span),
+                        format!("severity.{code}"),
+                        "expected one of \"critical\", \"high\", \"medium\", \"low\", \"info\"",
+                    ),
                 }
             }
         }
@@ -381,52 +502,101 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
                 for (i, t) in arr.iter().enumerate() {
                     let key = format!("suppress[{i}]");
                     let line = w.line_of(t.span());
-                    w.unknown_keys(t, &format!("{key}."), &["rule", "resource", "reason", "owner", "expires"]);
-                    let rule = t.get("rule").and_then(|v| w.string(v, &format!("{key}.rule")));
+                    w.unknown_keys(
+                        t,
+                        &format!("{key}."),
+                        &["rule", "resource", "reason", "owner", "expires"],
+                    );
+                    let rule = t
+                        .get("rule")
+                        .and_then(|v| w.string(v, &format!("{key}.rule")));
                     if let Some(r) = &rule {
                         if registry::doc(r).is_none() {
-                            let hint = nearest(r, registry::codes()).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                            w.push(t.get("rule").and_then(Item::span), format!("{key}.rule"), format!("unknown rule code {r:?}{hint}"));
+                            let hint = nearest(r, registry::codes())
+                                .map(|c| format!("; did you mean `{c}`?"))
+                                .unwrap_or_default();
+                            w.push(
+                                t.get("rule").and_then(Item::span),
+                                format!("{key}.rule"),
+                                format!("unknown rule code {r:?}{hint}"),
+                            );
                         }
                     } else if t.get("rule").is_none() {
-                        w.push(t.span(), format!("{key}.rule"), "missing: a suppression names the rule it silences");
+                        w.push(
+                            t.span(),
+                            format!("{key}.rule"),
+                            "missing: a suppression names the rule it silences",
+                        );
                     }
-                    let resource = t.get("resource").and_then(|v| w.string(v, &format!("{key}.resource")));
+                    let resource = t
+                        .get("resource")
+                        .and_then(|v| w.string(v, &format!("{key}.resource")));
                     if t.get("resource").is_none() {
-                        w.push(t.span(), format!("{key}.resource"), "missing: a suppression names the resource (exact ARN or glob)");
+                        w.push(
+                            t.span(),
+                            format!("{key}.resource"),
+                            "missing: a suppression names the resource (exact ARN or glob)",
+                        );
                     }
-                    let reason = t.get("reason").and_then(|v| w.string(v, &format!("{key}.reason")));
+                    let reason = t
+                        .get("reason")
+                        .and_then(|v| w.string(v, &format!("{key}.reason")));
                     if t.get("reason").is_none() {
-                        w.push(t.span(), format!("{key}.reason"), "missing: every suppression needs a reason an auditor can read");
+                        w.push(
+                            t.span(),
+                            format!("{key}.reason"),
+                            "missing: every suppression needs a reason an auditor can read",
+                        );
                     }
-                    let owner = t.get("owner").and_then(|v| w.string(v, &format!("{key}.owner")));
+                    let owner = t
+                        .get("owner")
+                        .and_then(|v| w.string(v, &format!("{key}.owner")));
                     let expires = t.get("expires").and_then(|v| {
                         let text = match v.as_value() {
                             Some(Value::Datetime(d)) => Some(d.value().to_string()),
                             Some(Value::String(s)) => Some(s.value().clone()),
                             _ => None,
                         };
-                        match text.as_deref().map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d")) {
+                        match text
+                            .as_deref()
+                            .map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+                        {
                             Some(Ok(d)) => Some(d),
                             _ => {
-                                w.push(v.span(), format!("{key}.expires"), "expected a date such as 2027-03-31");
+                                w.push(
+                                    v.span(),
+                                    format!("{key}.expires"),
+                                    "expected a date such as 2027-03-31",
+                                );
                                 None
                             }
                         }
                     });
                     if let (Some(rule), Some(resource), Some(reason)) = (rule, resource, reason) {
-                        s.suppressions.push(Suppression { rule, resource, reason, owner, expires, line });
+                        s.suppressions.push(Suppression {
+                            rule,
+                            resource,
+                            reason,
+                            owner,
+                            expires,
+                            line,
+                        });
                     }
                 }
             }
-            None => w.push(item.span(), "suppress", "expected [[suppress]] entries (an array of tables)"),
+            None => w.push(
+                item.span(),
+                "suppress",
+                "expected [[suppress]] entries (an array of tables)",
+            ),
         }
     }
 
     if w.issues.is_empty() {
         Ok(s)
     } else {
-        w.issues.sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.key.cmp(&b.key)));
+        w.issues
+            .sort_by(|a, b| a.line.cmp(&b.line).then_with(|| a.key.cmp(&b.key)));
         Err(ConfigError {
             file: file.to_path_buf(),
             issues: w.issues,
@@ -479,8 +649,14 @@ expires = "2027-03-31"
         assert_eq!(s.unused_days, 60);
         assert_eq!(s.tag_owner, "team");
         assert_eq!(s.severity_overrides["PM004"], Severity::Low);
-        assert_eq!(s.suppressions[0].expires, NaiveDate::from_ymd_opt(2027, 3, 31));
-        assert_eq!(s.suppressions[0].line, 22, "line of the [[suppress]] header");
+        assert_eq!(
+            s.suppressions[0].expires,
+            NaiveDate::from_ymd_opt(2027, 3, 31)
+        );
+        assert_eq!(
+            s.suppressions[0].line, 22,
+            "line of the [[suppress]] header"
+        );
     }
 
     #[test]
@@ -520,9 +696,17 @@ x = 1
             ]
         );
         let text = e.to_string();
-        assert!(text.starts_with("phi-audit.toml: 7 configuration errors"), "{text}");
+        assert!(
+            text.starts_with("phi-audit.toml: 7 configuration errors"),
+            "{text}"
+        );
         assert!(text.contains("did you mean `resources`?"), "{text}");
-        assert!(text.contains("phi-audit.toml:11: severity.PM01: unknown rule code; did you mean `PM001`?"), "{text}");
+        assert!(
+            text.contains(
+                "phi-audit.toml:11: severity.PM01: unknown rule code; did you mean `PM001`?"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -115,9 +115,13 @@ impl HeldPolicy<'_> {
     /// "policy app-read", "AWS managed policy AdministratorAccess", "inline policy x of role api".
     pub fn label(&self, inv: &Inventory) -> String {
         match self.source {
-            PolicySource::Managed(i) if inv.policies[i].aws_managed => format!("AWS managed policy {}", self.name),
+            PolicySource::Managed(i) if inv.policies[i].aws_managed => {
+                format!("AWS managed policy {}", self.name)
+            }
             PolicySource::Managed(_) => format!("policy {}", self.name),
-            PolicySource::Inline { owner, .. } => format!("inline policy {} of {}", self.name, inv.describe(owner)),
+            PolicySource::Inline { owner, .. } => {
+                format!("inline policy {} of {}", self.name, inv.describe(owner))
+            }
         }
     }
 
@@ -131,7 +135,9 @@ impl HeldPolicy<'_> {
 }
 
 fn tags_map(tags: &[Tag]) -> BTreeMap<String, String> {
-    tags.iter().map(|t| (t.key.clone(), t.value.clone())).collect()
+    tags.iter()
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect()
 }
 
 fn parse(doc: &serde_json::Value, kind: DocKind, what: &str) -> Result<PolicyDocument> {
@@ -150,7 +156,9 @@ impl Inventory {
 
         for p in &d.policies {
             let document = match p.default_document() {
-                Some(doc) if !doc.is_null() => Some(parse(doc, DocKind::Identity, &format!("policy {}", p.arn))?),
+                Some(doc) if !doc.is_null() => {
+                    Some(parse(doc, DocKind::Identity, &format!("policy {}", p.arn))?)
+                }
                 _ => None,
             };
             inv.policy_by_arn.insert(p.arn.clone(), inv.policies.len());
@@ -164,16 +172,21 @@ impl Inventory {
             });
         }
 
-        let inline = |list: &[crate::snapshot::InlinePolicy], owner: &str| -> Result<Vec<InlinePolicy>> {
-            list.iter()
-                .map(|p| {
-                    Ok(InlinePolicy {
-                        name: p.policy_name.clone(),
-                        document: parse(&p.policy_document, DocKind::Identity, &format!("{owner}: inline policy {:?}", p.policy_name))?,
+        let inline =
+            |list: &[crate::snapshot::InlinePolicy], owner: &str| -> Result<Vec<InlinePolicy>> {
+                list.iter()
+                    .map(|p| {
+                        Ok(InlinePolicy {
+                            name: p.policy_name.clone(),
+                            document: parse(
+                                &p.policy_document,
+                                DocKind::Identity,
+                                &format!("{owner}: inline policy {:?}", p.policy_name),
+                            )?,
+                        })
                     })
-                })
-                .collect()
-        };
+                    .collect()
+            };
 
         let mut group_by_name: HashMap<&str, usize> = HashMap::new();
         for (gi, g) in d.group_detail_list.iter().enumerate() {
@@ -183,7 +196,11 @@ impl Inventory {
                 name: g.group_name.clone(),
                 path: g.path.clone(),
                 inline: inline(&g.group_policy_list, &g.arn)?,
-                attached: g.attached_managed_policies.iter().map(|a| a.policy_arn.clone()).collect(),
+                attached: g
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| a.policy_arn.clone())
+                    .collect(),
                 members: Vec::new(),
             });
         }
@@ -192,12 +209,27 @@ impl Inventory {
                 arn: r.arn.clone(),
                 name: r.role_name.clone(),
                 path: r.path.clone(),
-                trust: parse(&r.assume_role_policy_document, DocKind::Trust, &format!("role {}: trust policy", r.arn))?,
+                trust: parse(
+                    &r.assume_role_policy_document,
+                    DocKind::Trust,
+                    &format!("role {}: trust policy", r.arn),
+                )?,
                 inline: inline(&r.role_policy_list, &r.arn)?,
-                attached: r.attached_managed_policies.iter().map(|a| a.policy_arn.clone()).collect(),
-                boundary: r.permissions_boundary.as_ref().map(|b| b.permissions_boundary_arn.clone()),
+                attached: r
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| a.policy_arn.clone())
+                    .collect(),
+                boundary: r
+                    .permissions_boundary
+                    .as_ref()
+                    .map(|b| b.permissions_boundary_arn.clone()),
                 tags: tags_map(&r.tags),
-                instance_profiles: r.instance_profile_list.iter().map(|p| p.arn.clone()).collect(),
+                instance_profiles: r
+                    .instance_profile_list
+                    .iter()
+                    .map(|p| p.arn.clone())
+                    .collect(),
                 create_date: r.create_date,
                 last_used: r.role_last_used.as_ref().and_then(|u| u.last_used_date),
                 max_session_duration: r.max_session_duration,
@@ -216,16 +248,26 @@ impl Inventory {
                 name: u.user_name.clone(),
                 path: u.path.clone(),
                 inline: inline(&u.user_policy_list, &u.arn)?,
-                attached: u.attached_managed_policies.iter().map(|a| a.policy_arn.clone()).collect(),
+                attached: u
+                    .attached_managed_policies
+                    .iter()
+                    .map(|a| a.policy_arn.clone())
+                    .collect(),
                 groups,
-                boundary: u.permissions_boundary.as_ref().map(|b| b.permissions_boundary_arn.clone()),
+                boundary: u
+                    .permissions_boundary
+                    .as_ref()
+                    .map(|b| b.permissions_boundary_arn.clone()),
                 tags: tags_map(&u.tags),
                 create_date: u.create_date,
             });
         }
 
         // Attachments, resolved through the ARN index once.
-        let attach = |arns: &[String], who: PrincipalRef, inv_policies: &mut Vec<ManagedPolicy>, missing: &mut BTreeSet<String>| {
+        let attach = |arns: &[String],
+                      who: PrincipalRef,
+                      inv_policies: &mut Vec<ManagedPolicy>,
+                      missing: &mut BTreeSet<String>| {
             for arn in arns {
                 match inv.policy_by_arn.get(arn) {
                     Some(&pi) => inv_policies[pi].attached_to.push(who),
@@ -238,17 +280,37 @@ impl Inventory {
         let mut policies = std::mem::take(&mut inv.policies);
         let mut missing = BTreeSet::new();
         for (i, r) in inv.roles.iter().enumerate() {
-            attach(&r.attached, PrincipalRef::Role(i), &mut policies, &mut missing);
+            attach(
+                &r.attached,
+                PrincipalRef::Role(i),
+                &mut policies,
+                &mut missing,
+            );
         }
         for (i, u) in inv.users.iter().enumerate() {
-            attach(&u.attached, PrincipalRef::User(i), &mut policies, &mut missing);
+            attach(
+                &u.attached,
+                PrincipalRef::User(i),
+                &mut policies,
+                &mut missing,
+            );
         }
         for (i, g) in inv.groups.iter().enumerate() {
-            attach(&g.attached, PrincipalRef::Group(i), &mut policies, &mut missing);
+            attach(
+                &g.attached,
+                PrincipalRef::Group(i),
+                &mut policies,
+                &mut missing,
+            );
         }
         // Documents that are only used as boundaries are not "missing" grants, but a
         // boundary without a document is worth knowing about too.
-        for arn in inv.roles.iter().filter_map(|r| r.boundary.as_ref()).chain(inv.users.iter().filter_map(|u| u.boundary.as_ref())) {
+        for arn in inv
+            .roles
+            .iter()
+            .filter_map(|r| r.boundary.as_ref())
+            .chain(inv.users.iter().filter_map(|u| u.boundary.as_ref()))
+        {
             if !inv.policy_by_arn.contains_key(arn) {
                 missing.insert(arn.clone());
             }
@@ -351,7 +413,11 @@ impl Inventory {
             resource: &p.arn,
             resource_type: "AWS::IAM::Policy",
             name: &p.name,
-            kind: if p.aws_managed { "aws-managed" } else { "managed" },
+            kind: if p.aws_managed {
+                "aws-managed"
+            } else {
+                "managed"
+            },
         })
     }
 

@@ -45,7 +45,9 @@ pub fn load_source(src: &SourceArgs) -> Result<Snapshot> {
         .transpose()?;
     if let Some(path) = &src.snapshot {
         if as_of.is_some() {
-            bail!("--as-of applies to --authz-details input; a snapshot carries its own collected_at");
+            bail!(
+                "--as-of applies to --authz-details input; a snapshot carries its own collected_at"
+            );
         }
         return snapshot::load_snapshot(path);
     }
@@ -59,10 +61,19 @@ pub fn load_source(src: &SourceArgs) -> Result<Snapshot> {
 }
 
 /// Load, evaluate and build the report (no rendering): the library entry point.
-pub fn evaluate(snapshot: &Snapshot, settings: &config::Settings, selection: &Selection) -> Result<Report> {
+pub fn evaluate(
+    snapshot: &Snapshot,
+    settings: &config::Settings,
+    selection: &Selection,
+) -> Result<Report> {
     let inv = Inventory::build(snapshot).context("IAM data")?;
     let eval = rules::evaluate(snapshot, &inv, settings, selection);
-    Ok(Report::new(snapshot, eval.findings, eval.coverage, eval.evaluated))
+    Ok(Report::new(
+        snapshot,
+        eval.findings,
+        eval.coverage,
+        eval.evaluated,
+    ))
 }
 
 fn threshold(f: FailOn) -> Option<Severity> {
@@ -80,7 +91,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
         select: args.rules.select.clone(),
         ignore: args.rules.ignore.clone(),
     };
-    selection.validate().map_err(|e| anyhow!("--select/--ignore: {e}"))?;
+    selection
+        .validate()
+        .map_err(|e| anyhow!("--select/--ignore: {e}"))?;
     let (settings, _config_path) = config::load(args.rules.config.as_deref())?;
     let snapshot = load_source(&args.source)?;
     let report = evaluate(&snapshot, &settings, &selection)?;
@@ -94,7 +107,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let mut buf = Vec::new();
     report::emitter(args.output.format).emit(&report, &opts, &mut buf)?;
     match &args.output.output {
-        Some(path) => std::fs::write(path, &buf).with_context(|| format!("{}: cannot write report", path.display()))?,
+        Some(path) => std::fs::write(path, &buf)
+            .with_context(|| format!("{}: cannot write report", path.display()))?,
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(&buf)?;
@@ -105,12 +119,16 @@ fn scan(args: ScanArgs) -> Result<u8> {
     if args.ci.require_complete && report.incomplete() {
         return Ok(EXIT_INCOMPLETE);
     }
-    let failing = threshold(args.ci.fail_on).is_some_and(|t| report.active().any(|f| f.severity >= t));
+    let failing =
+        threshold(args.ci.fail_on).is_some_and(|t| report.active().any(|f| f.severity >= t));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 fn terminal_width() -> Option<u16> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .or(Some(120))
 }
 
 fn list_rules(args: RulesArgs) -> Result<u8> {
@@ -140,7 +158,12 @@ fn list_rules(args: RulesArgs) -> Result<u8> {
             grid.set_header(["Code", "Name", "Severity", "Controls"]);
             for r in registry::RULES {
                 let d = r.doc();
-                grid.add_row(vec![d.code.to_string(), d.name.to_string(), d.severity.to_string(), d.controls.join(", ")]);
+                grid.add_row(vec![
+                    d.code.to_string(),
+                    d.name.to_string(),
+                    d.severity.to_string(),
+                    d.controls.join(", "),
+                ]);
             }
             writeln!(out, "{grid}")?;
         }
@@ -153,7 +176,10 @@ fn explain(args: ExplainArgs) -> Result<u8> {
         let hint = config::nearest(&args.code.to_ascii_uppercase(), registry::codes())
             .map(|c| format!(" (did you mean {c}?)"))
             .unwrap_or_default();
-        bail!("unknown rule code {:?}{hint}; `phi-audit rules` lists them", args.code);
+        bail!(
+            "unknown rule code {:?}{hint}; `phi-audit rules` lists them",
+            args.code
+        );
     };
     let d = rule.doc();
     let mut out = std::io::stdout().lock();

@@ -138,7 +138,8 @@ impl Snapshot {
     }
 
     pub fn source_ok(&self, source: Source) -> bool {
-        self.coverage_of(source).is_some_and(|c| c.status == CoverageStatus::Ok)
+        self.coverage_of(source)
+            .is_some_and(|c| c.status == CoverageStatus::Ok)
     }
 }
 
@@ -198,7 +199,11 @@ pub struct UserDetail {
     #[serde(default)]
     pub user_id: String,
     pub arn: String,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_date: Option<DateTime<Utc>>,
     #[serde(default)]
     pub user_policy_list: Vec<InlinePolicy>,
@@ -221,7 +226,11 @@ pub struct GroupDetail {
     #[serde(default)]
     pub group_id: String,
     pub arn: String,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_date: Option<DateTime<Utc>>,
     #[serde(default)]
     pub group_policy_list: Vec<InlinePolicy>,
@@ -243,7 +252,11 @@ pub struct InstanceProfile {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RoleLastUsed {
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_used_date: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -258,7 +271,11 @@ pub struct RoleDetail {
     #[serde(default)]
     pub role_id: String,
     pub arn: String,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_date: Option<DateTime<Utc>>,
     /// Trust policy. Absent only in malformed input (checked by the loader).
     #[serde(default)]
@@ -290,7 +307,11 @@ pub struct PolicyVersion {
     pub version_id: String,
     #[serde(default)]
     pub is_default_version: bool,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_date: Option<DateTime<Utc>>,
 }
 
@@ -313,9 +334,17 @@ pub struct ManagedPolicyDetail {
     pub permissions_boundary_usage_count: Option<i64>,
     #[serde(default = "yes")]
     pub is_attachable: bool,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_date: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "de_opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "de_opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub update_date: Option<DateTime<Utc>>,
     #[serde(default)]
     pub policy_version_list: Vec<PolicyVersion>,
@@ -330,14 +359,20 @@ impl ManagedPolicyDetail {
     pub fn default_document(&self) -> Option<&Value> {
         self.policy_version_list
             .iter()
-            .find(|v| v.is_default_version || (!self.default_version_id.is_empty() && v.version_id == self.default_version_id))
+            .find(|v| {
+                v.is_default_version
+                    || (!self.default_version_id.is_empty()
+                        && v.version_id == self.default_version_id)
+            })
             .map(|v| &v.document)
     }
 }
 
 /// Timestamps arrive as RFC 3339 (`2025-03-01T09:30:00Z`, `+00:00`), as the CLI's
 /// `2025-03-01 09:30:00+00:00`, or as epoch seconds.
-fn de_opt_time<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<DateTime<Utc>>, D::Error> {
+fn de_opt_time<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<DateTime<Utc>>, D::Error> {
     let v = Option::<Value>::deserialize(d)?;
     match v {
         None | Some(Value::Null) => Ok(None),
@@ -367,7 +402,12 @@ pub fn parse_time(s: &str) -> std::result::Result<DateTime<Utc>, String> {
 // Loading
 // ---------------------------------------------------------------------------
 
-const AUTHZ_KEYS: &[&str] = &["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"];
+const AUTHZ_KEYS: &[&str] = &[
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+];
 
 /// Load one or more `get-account-authorization-details` files (CLI or raw API
 /// shape, one page or several) into a snapshot.
@@ -376,7 +416,8 @@ pub fn load_authz_details(paths: &[PathBuf], as_of: Option<DateTime<Utc>>) -> Re
     let mut seen: HashSet<String> = HashSet::new();
     let mut newest_mtime: Option<DateTime<Utc>> = None;
     for path in paths {
-        let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read file", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("{}: cannot read file", path.display()))?;
         if let Ok(meta) = std::fs::metadata(path) {
             if let Ok(m) = meta.modified() {
                 let t = DateTime::<Utc>::from(m);
@@ -430,8 +471,10 @@ pub fn load_authz_details(paths: &[PathBuf], as_of: Option<DateTime<Utc>>) -> Re
 
 /// Load a snapshot written by `phi-audit collect`.
 pub fn load_snapshot(path: &Path) -> Result<Snapshot> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read file", path.display()))?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| anyhow!("{}: not valid JSON: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("{}: cannot read file", path.display()))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| anyhow!("{}: not valid JSON: {e}", path.display()))?;
     let version = value.get("schema_version").and_then(Value::as_u64);
     match version {
         None => bail!(
@@ -445,8 +488,8 @@ pub fn load_snapshot(path: &Path) -> Result<Snapshot> {
         ),
         Some(_) => {}
     }
-    let mut snap: Snapshot =
-        serde_json::from_value(value).map_err(|e| anyhow!("{}: not a valid snapshot: {e}", path.display()))?;
+    let mut snap: Snapshot = serde_json::from_value(value)
+        .map_err(|e| anyhow!("{}: not a valid snapshot: {e}", path.display()))?;
     snap.source = SourceKind::Snapshot;
     if let Some(iam) = snap.iam.as_mut() {
         decode_and_check(iam).map_err(|e| anyhow!("{}: iam: {e}", path.display()))?;
@@ -484,7 +527,11 @@ fn parse_authz_page(bytes: &[u8]) -> std::result::Result<AuthorizationDetails, S
     // Slow path, only to explain what is wrong: not JSON, wrong shape, or which entity.
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         if e.is_eof() {
-            format!("truncated JSON (unexpected end of input at line {} column {})", e.line(), e.column())
+            format!(
+                "truncated JSON (unexpected end of input at line {} column {})",
+                e.line(),
+                e.column()
+            )
         } else {
             format!("not valid JSON: {e}")
         }
@@ -510,7 +557,10 @@ fn parse_authz_page(bytes: &[u8]) -> std::result::Result<AuthorizationDetails, S
     for key in AUTHZ_KEYS {
         let Some(list) = obj.get(*key) else { continue };
         let Some(items) = list.as_array() else {
-            return Err(format!("{key}: expected an array, found {}", type_name(list)));
+            return Err(format!(
+                "{key}: expected an array, found {}",
+                type_name(list)
+            ));
         };
         for (i, item) in items.iter().enumerate() {
             let res = match *key {
@@ -538,7 +588,11 @@ fn entity_label(item: &Value) -> String {
 /// Decode every policy document to a JSON object (raw API shape → CLI shape) and
 /// parse it once, so a malformed document fails the load with its location.
 fn decode_and_check(d: &mut AuthorizationDetails) -> std::result::Result<(), String> {
-    fn fix(doc: &mut Value, kind: DocKind, what: impl Fn() -> String) -> std::result::Result<(), String> {
+    fn fix(
+        doc: &mut Value,
+        kind: DocKind,
+        what: impl Fn() -> String,
+    ) -> std::result::Result<(), String> {
         let decoded = decode_document(doc).map_err(|e| format!("{}: {e}", what()))?;
         PolicyDocument::parse(&decoded, kind).map_err(|e| format!("{}: {e}", what()))?;
         *doc = decoded;
@@ -546,7 +600,10 @@ fn decode_and_check(d: &mut AuthorizationDetails) -> std::result::Result<(), Str
     }
     for r in &mut d.role_detail_list {
         if r.assume_role_policy_document.is_null() {
-            return Err(format!("role {}: AssumeRolePolicyDocument is missing", r.arn));
+            return Err(format!(
+                "role {}: AssumeRolePolicyDocument is missing",
+                r.arn
+            ));
         }
         fix(&mut r.assume_role_policy_document, DocKind::Trust, || {
             format!("role {}: AssumeRolePolicyDocument", r.arn)
@@ -579,7 +636,10 @@ fn decode_and_check(d: &mut AuthorizationDetails) -> std::result::Result<(), Str
             if v.document.is_null() {
                 // Non-default versions may be listed without documents; the default must have one.
                 if v.is_default_version {
-                    return Err(format!("policy {} version {}: Document is missing", p.arn, v.version_id));
+                    return Err(format!(
+                        "policy {} version {}: Document is missing",
+                        p.arn, v.version_id
+                    ));
                 }
                 continue;
             }
@@ -591,7 +651,11 @@ fn decode_and_check(d: &mut AuthorizationDetails) -> std::result::Result<(), Str
     Ok(())
 }
 
-fn merge_page(into: &mut AuthorizationDetails, page: AuthorizationDetails, seen: &mut HashSet<String>) {
+fn merge_page(
+    into: &mut AuthorizationDetails,
+    page: AuthorizationDetails,
+    seen: &mut HashSet<String>,
+) {
     // The same entity in two files (an export passed twice, overlapping pages) is kept once.
     for u in page.user_detail_list {
         if seen.insert(u.arn.clone()) {
@@ -641,8 +705,12 @@ fn derive_account(d: &AuthorizationDetails) -> Result<(String, String)> {
     for arn in arns {
         match arn_account(arn) {
             Some((_, "aws")) => {} // AWS managed policy
-            Some((partition, account)) if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) => {
-                *accounts.entry((account.to_string(), partition.to_string())).or_default() += 1;
+            Some((partition, account))
+                if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                *accounts
+                    .entry((account.to_string(), partition.to_string()))
+                    .or_default() += 1;
             }
             _ => bail!("malformed ARN {arn:?}: expected arn:partition:iam::ACCOUNT:..."),
         }
@@ -668,29 +736,67 @@ mod tests {
 
     #[test]
     fn arn_account_parts() {
-        assert_eq!(arn_account("arn:aws:iam::123456789012:role/x"), Some(("aws", "123456789012")));
-        assert_eq!(arn_account("arn:aws:iam::aws:policy/AdministratorAccess"), Some(("aws", "aws")));
+        assert_eq!(
+            arn_account("arn:aws:iam::123456789012:role/x"),
+            Some(("aws", "123456789012"))
+        );
+        assert_eq!(
+            arn_account("arn:aws:iam::aws:policy/AdministratorAccess"),
+            Some(("aws", "aws"))
+        );
         assert_eq!(arn_account("arn:aws:s3:::bucket"), Some(("aws", "")));
         assert_eq!(arn_account("nope"), None);
     }
 
     #[test]
     fn times_in_every_shape() {
-        for s in ["2025-03-01T09:30:00Z", "2025-03-01T09:30:00+00:00", "2025-03-01 09:30:00+00:00", "2025-03-01T10:30:00+01:00"] {
-            assert_eq!(parse_time(s).unwrap().to_rfc3339(), "2025-03-01T09:30:00+00:00", "{s}");
+        for s in [
+            "2025-03-01T09:30:00Z",
+            "2025-03-01T09:30:00+00:00",
+            "2025-03-01 09:30:00+00:00",
+            "2025-03-01T10:30:00+01:00",
+        ] {
+            assert_eq!(
+                parse_time(s).unwrap().to_rfc3339(),
+                "2025-03-01T09:30:00+00:00",
+                "{s}"
+            );
         }
         assert!(parse_time("yesterday").is_err());
     }
 
     #[test]
     fn wrong_shapes_are_named() {
-        assert!(parse_authz_page(b"[1,2]").unwrap_err().contains("found an array"));
-        assert!(parse_authz_page(b"{\"foo\":1}").unwrap_err().contains("none of UserDetailList"));
-        assert!(parse_authz_page(b"{\"schema_version\":1}").unwrap_err().contains("--snapshot"));
-        assert!(parse_authz_page(b"{\"RoleDetailList\":[").unwrap_err().starts_with("truncated JSON"));
-        assert!(parse_authz_page(b"hello").unwrap_err().starts_with("not valid JSON"));
+        assert!(
+            parse_authz_page(b"[1,2]")
+                .unwrap_err()
+                .contains("found an array")
+        );
+        assert!(
+            parse_authz_page(b"{\"foo\":1}")
+                .unwrap_err()
+                .contains("none of UserDetailList")
+        );
+        assert!(
+            parse_authz_page(b"{\"schema_version\":1}")
+                .unwrap_err()
+                .contains("--snapshot")
+        );
+        assert!(
+            parse_authz_page(b"{\"RoleDetailList\":[")
+                .unwrap_err()
+                .starts_with("truncated JSON")
+        );
+        assert!(
+            parse_authz_page(b"hello")
+                .unwrap_err()
+                .starts_with("not valid JSON")
+        );
         let e = parse_authz_page(br#"{"RoleDetailList":[{"RoleName":"a"}]}"#).unwrap_err();
-        assert!(e.starts_with("RoleDetailList[0] (a): missing field `Arn`"), "{e}");
+        assert!(
+            e.starts_with("RoleDetailList[0] (a): missing field `Arn`"),
+            "{e}"
+        );
         let e = parse_authz_page(br#"{"Policies":{}}"#).unwrap_err();
         assert_eq!(e, "Policies: expected an array, found an object");
     }

@@ -212,14 +212,22 @@ impl Statement {
         };
         let mut c = serde_json::Map::new();
         c.insert("Effect".into(), Value::from(format!("{:?}", self.effect)));
-        let akey = if self.action.negated { "NotAction" } else { "Action" };
+        let akey = if self.action.negated {
+            "NotAction"
+        } else {
+            "Action"
+        };
         c.insert(akey.into(), Value::from(sorted(&self.action.patterns)));
         if let Some(r) = &self.resource {
             let rkey = if r.negated { "NotResource" } else { "Resource" };
             c.insert(rkey.into(), Value::from(sorted(&r.patterns)));
         }
         if let Some(p) = &self.principal {
-            let pkey = if p.negated { "NotPrincipal" } else { "Principal" };
+            let pkey = if p.negated {
+                "NotPrincipal"
+            } else {
+                "Principal"
+            };
             let pv = match &p.principals {
                 Principals::Any => Value::from("*"),
                 Principals::Map(m) => Value::Object(
@@ -233,7 +241,14 @@ impl Statement {
         let mut conds: Vec<String> = self
             .conditions
             .iter()
-            .map(|e| format!("{}|{}|{}", e.operator, e.key.to_ascii_lowercase(), sorted(&e.values).join(",")))
+            .map(|e| {
+                format!(
+                    "{}|{}|{}",
+                    e.operator,
+                    e.key.to_ascii_lowercase(),
+                    sorted(&e.values).join(",")
+                )
+            })
             .collect();
         conds.sort();
         if !conds.is_empty() {
@@ -261,7 +276,10 @@ impl PolicyDocument {
         let obj = value.as_object().ok_or_else(|| {
             err(
                 "",
-                format!("policy document must be a JSON object, found {}", type_name(value)),
+                format!(
+                    "policy document must be a JSON object, found {}",
+                    type_name(value)
+                ),
             )
         })?;
         let mut version = None;
@@ -270,13 +288,18 @@ impl PolicyDocument {
         for (k, v) in obj {
             match k.as_str() {
                 "Version" => {
-                    let s = v
-                        .as_str()
-                        .ok_or_else(|| err("Version", format!("expected a string, found {}", type_name(v))))?;
+                    let s = v.as_str().ok_or_else(|| {
+                        err(
+                            "Version",
+                            format!("expected a string, found {}", type_name(v)),
+                        )
+                    })?;
                     if s != "2012-10-17" && s != "2008-10-17" {
                         return Err(err(
                             "Version",
-                            format!("unknown policy language version {s:?} (IAM accepts 2012-10-17 and 2008-10-17)"),
+                            format!(
+                                "unknown policy language version {s:?} (IAM accepts 2012-10-17 and 2008-10-17)"
+                            ),
                         ));
                     }
                     version = Some(s.to_string());
@@ -284,7 +307,9 @@ impl PolicyDocument {
                 "Id" => {
                     id = Some(
                         v.as_str()
-                            .ok_or_else(|| err("Id", format!("expected a string, found {}", type_name(v))))?
+                            .ok_or_else(|| {
+                                err("Id", format!("expected a string, found {}", type_name(v)))
+                            })?
                             .to_string(),
                     )
                 }
@@ -304,7 +329,10 @@ impl PolicyDocument {
             other => {
                 return Err(err(
                     "Statement",
-                    format!("expected an object or an array of objects, found {}", type_name(other)),
+                    format!(
+                        "expected an object or an array of objects, found {}",
+                        type_name(other)
+                    ),
                 ));
             }
         };
@@ -339,15 +367,28 @@ fn parse_statement(v: &Value, index: usize, kind: DocKind) -> Result<Statement, 
     let sid = match obj.get("Sid") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
-        Some(other) => return Err(err(at("Sid"), format!("expected a string, found {}", type_name(other)))),
+        Some(other) => {
+            return Err(err(
+                at("Sid"),
+                format!("expected a string, found {}", type_name(other)),
+            ));
+        }
     };
     let effect = match obj.get("Effect") {
         Some(Value::String(s)) if s == "Allow" => Effect::Allow,
         Some(Value::String(s)) if s == "Deny" => Effect::Deny,
         Some(Value::String(s)) => {
-            return Err(err(at("Effect"), format!("expected \"Allow\" or \"Deny\", found {s:?}")));
+            return Err(err(
+                at("Effect"),
+                format!("expected \"Allow\" or \"Deny\", found {s:?}"),
+            ));
         }
-        Some(other) => return Err(err(at("Effect"), format!("expected a string, found {}", type_name(other)))),
+        Some(other) => {
+            return Err(err(
+                at("Effect"),
+                format!("expected a string, found {}", type_name(other)),
+            ));
+        }
         None => return Err(err(format!("Statement[{index}]"), "missing Effect")),
     };
     let action = pair(obj, "Action", "NotAction", index)?
@@ -426,15 +467,24 @@ fn string_list(v: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
             .collect(),
         other => Err(err(
             path,
-            format!("expected a string or an array of strings, found {}", type_name(other)),
+            format!(
+                "expected a string or an array of strings, found {}",
+                type_name(other)
+            ),
         )),
     }
 }
 
-fn parse_principal(obj: &serde_json::Map<String, Value>, index: usize) -> Result<Option<PrincipalSet>, PolicyError> {
+fn parse_principal(
+    obj: &serde_json::Map<String, Value>,
+    index: usize,
+) -> Result<Option<PrincipalSet>, PolicyError> {
     let (negated, name, v) = match (obj.get("Principal"), obj.get("NotPrincipal")) {
         (Some(_), Some(_)) => {
-            return Err(err(format!("Statement[{index}]"), "has both Principal and NotPrincipal"));
+            return Err(err(
+                format!("Statement[{index}]"),
+                "has both Principal and NotPrincipal",
+            ));
         }
         (Some(v), None) => (false, "Principal", v),
         (None, Some(v)) => (true, "NotPrincipal", v),
@@ -446,7 +496,9 @@ fn parse_principal(obj: &serde_json::Map<String, Value>, index: usize) -> Result
         Value::String(s) => {
             return Err(err(
                 path,
-                format!("a principal string must be \"*\", found {s:?} (use a map such as {{\"AWS\": ...}})"),
+                format!(
+                    "a principal string must be \"*\", found {s:?} (use a map such as {{\"AWS\": ...}})"
+                ),
             ));
         }
         Value::Object(m) => {
@@ -475,7 +527,10 @@ fn parse_principal(obj: &serde_json::Map<String, Value>, index: usize) -> Result
             ));
         }
     };
-    Ok(Some(PrincipalSet { negated, principals }))
+    Ok(Some(PrincipalSet {
+        negated,
+        principals,
+    }))
 }
 
 fn parse_conditions(v: &Value, path: &str) -> Result<Vec<ConditionEntry>, PolicyError> {
@@ -487,7 +542,10 @@ fn parse_conditions(v: &Value, path: &str) -> Result<Vec<ConditionEntry>, Policy
         let keys = keys.as_object().ok_or_else(|| {
             err(
                 format!("{path}.{op}"),
-                format!("expected an object of condition keys, found {}", type_name(keys)),
+                format!(
+                    "expected an object of condition keys, found {}",
+                    type_name(keys)
+                ),
             )
         })?;
         for (key, vals) in keys {
@@ -517,7 +575,10 @@ fn scalar(v: &Value, path: &str) -> Result<String, PolicyError> {
         Value::Number(n) => Ok(n.to_string()),
         other => Err(err(
             path,
-            format!("expected a string, number or boolean, found {}", type_name(other)),
+            format!(
+                "expected a string, number or boolean, found {}",
+                type_name(other)
+            ),
         )),
     }
 }
@@ -574,7 +635,10 @@ mod tests {
             DocKind::Trust,
         )
         .unwrap();
-        assert_eq!(d.statements[0].principal.as_ref().unwrap().principals, Principals::Any);
+        assert_eq!(
+            d.statements[0].principal.as_ref().unwrap().principals,
+            Principals::Any
+        );
         match &d.statements[1].principal.as_ref().unwrap().principals {
             Principals::Map(m) => {
                 assert_eq!(m[&PrincipalKind::Aws], vec!["123456789012"]);
@@ -587,16 +651,21 @@ mod tests {
 
     #[test]
     fn conditions_are_stringified() {
-        let d = parse(json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{
+        let d = parse(
+            json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{
             "Bool":{"aws:MultiFactorAuthPresent":true},
             "NumericLessThan":{"aws:MultiFactorAuthAge":3600},
-            "ForAnyValue:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":["a","b"]}}}]}))
+            "ForAnyValue:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":["a","b"]}}}]}),
+        )
         .unwrap();
         let c = &d.statements[0].conditions;
         assert_eq!(c.len(), 3);
         let bool_entry = c.iter().find(|e| e.operator == "Bool").unwrap();
         assert_eq!(bool_entry.values, vec!["true"]);
-        let fav = c.iter().find(|e| e.operator.starts_with("ForAnyValue")).unwrap();
+        let fav = c
+            .iter()
+            .find(|e| e.operator.starts_with("ForAnyValue"))
+            .unwrap();
         let op = fav.op();
         assert_eq!(op.set, Some("ForAnyValue"));
         assert_eq!(op.base, "StringEqualsIgnoreCase");
@@ -610,15 +679,51 @@ mod tests {
             (json!(42), "", "must be a JSON object, found a number"),
             (json!({"Version":"2012-10-17"}), "", "no Statement"),
             (json!({"Statement":"x"}), "Statement", "found a string"),
-            (json!({"Statement":[{"Effect":"Alow","Action":"*","Resource":"*"}]}), "Statement[0].Effect", "\"Alow\""),
-            (json!({"Statement":[{"Effect":"Allow","Action":7,"Resource":"*"}]}), "Statement[0].Action", "found a number"),
-            (json!({"Statement":[{"Effect":"Allow","Action":["s3:*",1],"Resource":"*"}]}), "Statement[0].Action[1]", "found a number"),
-            (json!({"Statement":[{"Effect":"Allow","Action":"*"}]}), "Statement[0]", "missing Resource"),
-            (json!({"Statement":[{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}]}), "Statement[0]", "both Action and NotAction"),
-            (json!({"Statement":[{"Effect":"Allow","Actions":"*","Resource":"*"}]}), "Statement[0].Actions", "unknown statement element"),
-            (json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":"x"}}]}), "Statement[0].Condition.Bool", "condition keys"),
-            (json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"k":null}}}]}), "Statement[0].Condition.Bool.k", "found null"),
-            (json!({"Version":"2020-01-01","Statement":[]}), "Version", "unknown policy language version"),
+            (
+                json!({"Statement":[{"Effect":"Alow","Action":"*","Resource":"*"}]}),
+                "Statement[0].Effect",
+                "\"Alow\"",
+            ),
+            (
+                json!({"Statement":[{"Effect":"Allow","Action":7,"Resource":"*"}]}),
+                "Statement[0].Action",
+                "found a number",
+            ),
+            (
+                json!({"Statement":[{"Effect":"Allow","Action":["s3:*",1],"Resource":"*"}]}),
+                "Statement[0].Action[1]",
+                "found a number",
+            ),
+            (
+                json!({"Statement":[{"Effect":"Allow","Action":"*"}]}),
+                "Statement[0]",
+                "missing Resource",
+            ),
+            (
+                json!({"Statement":[{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}]}),
+                "Statement[0]",
+                "both Action and NotAction",
+            ),
+            (
+                json!({"Statement":[{"Effect":"Allow","Actions":"*","Resource":"*"}]}),
+                "Statement[0].Actions",
+                "unknown statement element",
+            ),
+            (
+                json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":"x"}}]}),
+                "Statement[0].Condition.Bool",
+                "condition keys",
+            ),
+            (
+                json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"k":null}}}]}),
+                "Statement[0].Condition.Bool.k",
+                "found null",
+            ),
+            (
+                json!({"Version":"2020-01-01","Statement":[]}),
+                "Version",
+                "unknown policy language version",
+            ),
         ];
         for (doc, path, msg) in cases {
             let e = parse(doc.clone()).unwrap_err();
@@ -629,7 +734,11 @@ mod tests {
 
     #[test]
     fn trust_policy_requires_principal() {
-        let e = PolicyDocument::parse(&json!({"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}), DocKind::Trust).unwrap_err();
+        let e = PolicyDocument::parse(
+            &json!({"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}),
+            DocKind::Trust,
+        )
+        .unwrap_err();
         assert!(e.message.contains("missing Principal"));
         let e = PolicyDocument::parse(&json!({"Statement":[{"Effect":"Allow","Principal":"arn:aws:iam::1:root","Action":"sts:AssumeRole"}]}), DocKind::Trust).unwrap_err();
         assert!(e.message.contains("must be \"*\""));
@@ -637,9 +746,14 @@ mod tests {
 
     #[test]
     fn canonical_ignores_list_order() {
-        let a = parse(json!({"Statement":[{"Effect":"Allow","Action":["b","a"],"Resource":"*"}]})).unwrap();
-        let b = parse(json!({"Statement":[{"Effect":"Allow","Action":["a","b"],"Resource":["*"]}]})).unwrap();
-        let c = parse(json!({"Statement":[{"Effect":"Allow","Action":["a","c"],"Resource":["*"]}]})).unwrap();
+        let a = parse(json!({"Statement":[{"Effect":"Allow","Action":["b","a"],"Resource":"*"}]}))
+            .unwrap();
+        let b =
+            parse(json!({"Statement":[{"Effect":"Allow","Action":["a","b"],"Resource":["*"]}]}))
+                .unwrap();
+        let c =
+            parse(json!({"Statement":[{"Effect":"Allow","Action":["a","c"],"Resource":["*"]}]}))
+                .unwrap();
         assert_eq!(a.statements[0].canonical(), b.statements[0].canonical());
         assert_ne!(a.statements[0].canonical(), c.statements[0].canonical());
     }

@@ -4,8 +4,8 @@ pub mod document;
 pub mod wildcard;
 
 pub use document::{
-    ConditionEntry, DocKind, Effect, PatternSet, PolicyDocument, PolicyError, PrincipalKind, PrincipalSet,
-    Principals, Statement,
+    ConditionEntry, DocKind, Effect, PatternSet, PolicyDocument, PolicyError, PrincipalKind,
+    PrincipalSet, Principals, Statement,
 };
 pub use wildcard::{action_match, arn_match, is_match_all, wildcard_match};
 
@@ -22,7 +22,11 @@ pub fn decode_document(v: &serde_json::Value) -> Result<serde_json::Value, Strin
             } else {
                 percent_encoding::percent_decode_str(s)
                     .decode_utf8()
-                    .map_err(|e| format!("URL-encoded policy document is not valid UTF-8 after decoding: {e}"))?
+                    .map_err(|e| {
+                        format!(
+                            "URL-encoded policy document is not valid UTF-8 after decoding: {e}"
+                        )
+                    })?
             };
             serde_json::from_str(&text).map_err(|e| {
                 format!("policy document string is not JSON (nor URL-encoded JSON): {e}")
@@ -53,7 +57,15 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        assert!(decode_document(&json!("not%20json")).unwrap_err().contains("not JSON"));
-        assert!(decode_document(&json!("%FF%FE")).unwrap_err().contains("UTF-8"));
+        assert!(
+            decode_document(&json!("not%20json"))
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            decode_document(&json!("%FF%FE"))
+                .unwrap_err()
+                .contains("UTF-8")
+        );
     }
 }

@@ -98,11 +98,17 @@ mod tests {
         match (p.first(), t.first()) {
             (None, None) => true,
             (None, Some(_)) => false,
-            (Some('*'), _) => reference(&p[1..], t, ci) || (!t.is_empty() && reference(p, &t[1..], ci)),
+            (Some('*'), _) => {
+                reference(&p[1..], t, ci) || (!t.is_empty() && reference(p, &t[1..], ci))
+            }
             (Some(_), None) => false,
             (Some('?'), Some(_)) => reference(&p[1..], &t[1..], ci),
             (Some(a), Some(b)) => {
-                let same = if ci { a.to_lowercase().eq(b.to_lowercase()) } else { a == b };
+                let same = if ci {
+                    a.to_lowercase().eq(b.to_lowercase())
+                } else {
+                    a == b
+                };
                 same && reference(&p[1..], &t[1..], ci)
             }
         }
@@ -117,15 +123,30 @@ mod tests {
     #[test]
     fn iam_examples() {
         assert!(action_match("s3:Get*", "s3:GetObject"));
-        assert!(action_match("S3:get*", "s3:GetObject"), "actions are case-insensitive");
+        assert!(
+            action_match("S3:get*", "s3:GetObject"),
+            "actions are case-insensitive"
+        );
         assert!(action_match("*", "kms:Decrypt"));
-        assert!(action_match("kms:*Data*", "kms:GenerateDataKeyWithoutPlaintext"));
+        assert!(action_match(
+            "kms:*Data*",
+            "kms:GenerateDataKeyWithoutPlaintext"
+        ));
         assert!(action_match("ssm:GetParamete?", "ssm:GetParameter"));
         assert!(!action_match("ssm:GetParamete?", "ssm:GetParameters"));
         assert!(!action_match("s3:Get*", "s3:PutObject"));
-        assert!(arn_match("arn:aws:s3:::phi-*/*", "arn:aws:s3:::phi-records/a/b.pdf"));
-        assert!(!arn_match("arn:aws:s3:::PHI-*", "arn:aws:s3:::phi-records"), "ARNs are case-sensitive");
-        assert!(arn_match("arn:aws:s3:::*", "arn:aws:s3:::bucket/key"), "* crosses /");
+        assert!(arn_match(
+            "arn:aws:s3:::phi-*/*",
+            "arn:aws:s3:::phi-records/a/b.pdf"
+        ));
+        assert!(
+            !arn_match("arn:aws:s3:::PHI-*", "arn:aws:s3:::phi-records"),
+            "ARNs are case-sensitive"
+        );
+        assert!(
+            arn_match("arn:aws:s3:::*", "arn:aws:s3:::bucket/key"),
+            "* crosses /"
+        );
         assert!(!arn_match("", "x"));
         assert!(arn_match("", ""));
         assert!(arn_match("**", ""));

@@ -81,7 +81,9 @@ impl Report {
             tool: ToolInfo::current(),
             account: snapshot.account.clone(),
             caller: snapshot.caller.clone(),
-            collected_at: snapshot.collected_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            collected_at: snapshot
+                .collected_at
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
             source: snapshot.source.as_str(),
             coverage,
             summary,
@@ -92,7 +94,9 @@ impl Report {
 
     /// Findings that count: not suppressed, not baselined.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.suppressed.is_none() && !f.baselined)
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && !f.baselined)
     }
 
     /// True when some selected rule could not be evaluated fully from this source.
@@ -111,7 +115,12 @@ pub struct RenderOptions {
 }
 
 pub trait Emitter {
-    fn emit(&self, report: &Report, opts: &RenderOptions, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    fn emit(
+        &self,
+        report: &Report,
+        opts: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -130,9 +139,14 @@ pub fn emitter(format: Format) -> Box<dyn Emitter> {
 /// `arn:aws:iam::123456789012:role/x` → `role/x`; AWS managed → `aws:policy/X`.
 pub fn short_resource(arn: &str, account: &str) -> String {
     let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_p), Some(_svc), Some(_region), Some(acct), Some(rest)) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some("arn"), Some(_p), Some(_svc), Some(_region), Some(acct), Some(rest)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return arn.to_string();
     };
     if acct == account {

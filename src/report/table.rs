@@ -3,7 +3,9 @@
 //! severity, and one line per data source the scan could not use. Colour only on
 //! a terminal.
 
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table as Grid, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{
+    Attribute, Cell, Color, ContentArrangement, Table as Grid, presets::UTF8_FULL_CONDENSED,
+};
 
 use super::{Emitter, RenderOptions, Report, short_resource};
 use crate::rules::Severity;
@@ -26,7 +28,12 @@ fn severity_cell(s: Severity, color: bool) -> Cell {
 }
 
 impl Emitter for Table {
-    fn emit(&self, report: &Report, opts: &RenderOptions, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    fn emit(
+        &self,
+        report: &Report,
+        opts: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
         let account = match &report.account.alias {
             Some(alias) => format!("{} ({alias})", report.account.id),
             None => report.account.id.clone(),
@@ -87,7 +94,11 @@ impl Emitter for Table {
                 writeln!(out, "{label:>9}: {n}")?;
             }
         }
-        for c in report.coverage.iter().filter(|c| c.status != CoverageStatus::Ok) {
+        for c in report
+            .coverage
+            .iter()
+            .filter(|c| c.status != CoverageStatus::Ok)
+        {
             writeln!(
                 out,
                 "not fully evaluated: {} is {} — {}",

@@ -6,7 +6,9 @@
 
 use crate::config::Settings;
 use crate::inventory::Role;
-use crate::policy::{ConditionEntry, PolicyDocument, PrincipalKind, Principals, Statement, wildcard_match};
+use crate::policy::{
+    ConditionEntry, PolicyDocument, PrincipalKind, Principals, Statement, wildcard_match,
+};
 use crate::snapshot::arn_account;
 
 /// OIDC issuers whose tokens are minted for machines (CI pipelines, cluster
@@ -77,7 +79,8 @@ pub fn classify_role(role: &Role, account_id: &str) -> RoleClass {
         ..RoleClass::default()
     };
     if c.identity_center {
-        c.human.push("IAM Identity Center permission-set role".into());
+        c.human
+            .push("IAM Identity Center permission-set role".into());
     }
     for stmt in admitting(&role.trust) {
         let Some(Principals::Map(map)) = stmt.principal.as_ref().map(|p| &p.principals) else {
@@ -86,16 +89,27 @@ pub fn classify_role(role: &Role, account_id: &str) -> RoleClass {
         for (kind, values) in map {
             for v in values {
                 match kind {
-                    PrincipalKind::Service => c.workload.push(format!("trust admits service principal {v}")),
+                    PrincipalKind::Service => c
+                        .workload
+                        .push(format!("trust admits service principal {v}")),
                     PrincipalKind::Federated => {
                         if v.contains(":saml-provider/") {
-                            c.human.push(format!("trust admits SAML federation via {v}"));
+                            c.human
+                                .push(format!("trust admits SAML federation via {v}"));
                         } else {
-                            let issuer = v.split_once(":oidc-provider/").map(|(_, h)| h).unwrap_or(v);
-                            if WORKLOAD_OIDC_ISSUERS.iter().any(|p| wildcard_match(p, issuer, true)) {
-                                c.workload.push(format!("trust admits OIDC federation from workload issuer {issuer}"));
+                            let issuer =
+                                v.split_once(":oidc-provider/").map(|(_, h)| h).unwrap_or(v);
+                            if WORKLOAD_OIDC_ISSUERS
+                                .iter()
+                                .any(|p| wildcard_match(p, issuer, true))
+                            {
+                                c.workload.push(format!(
+                                    "trust admits OIDC federation from workload issuer {issuer}"
+                                ));
                             } else {
-                                c.human.push(format!("trust admits OIDC/web-identity federation via {v}"));
+                                c.human.push(format!(
+                                    "trust admits OIDC/web-identity federation via {v}"
+                                ));
                             }
                         }
                     }
@@ -104,7 +118,8 @@ pub fn classify_role(role: &Role, account_id: &str) -> RoleClass {
                             if v.ends_with(":root") || v == account_id {
                                 c.human.push(format!("trust admits its own account ({v}): any IAM user or role of the account allowed sts:AssumeRole"));
                             } else {
-                                c.human.push(format!("trust admits same-account principal {v}"));
+                                c.human
+                                    .push(format!("trust admits same-account principal {v}"));
                             }
                         }
                     }
@@ -127,7 +142,10 @@ pub fn break_glass_reason(
     tags: &std::collections::BTreeMap<String, String>,
     settings: &Settings,
 ) -> Option<String> {
-    if let Some((k, v)) = tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(&settings.tag_break_glass)) {
+    if let Some((k, v)) = tags
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(&settings.tag_break_glass))
+    {
         if v.eq_ignore_ascii_case("true") {
             return Some(format!("tagged {k}={v}"));
         }
@@ -147,8 +165,11 @@ pub fn entry_requires_mfa(e: &ConditionEntry) -> bool {
     if op.if_exists || op.set.is_some() {
         return false;
     }
-    (op.base == "Bool" && e.key_is("aws:MultiFactorAuthPresent") && e.values.iter().all(|v| v.eq_ignore_ascii_case("true")))
-        || (matches!(op.base, "NumericLessThan" | "NumericLessThanEquals") && e.key_is("aws:MultiFactorAuthAge"))
+    (op.base == "Bool"
+        && e.key_is("aws:MultiFactorAuthPresent")
+        && e.values.iter().all(|v| v.eq_ignore_ascii_case("true")))
+        || (matches!(op.base, "NumericLessThan" | "NumericLessThanEquals")
+            && e.key_is("aws:MultiFactorAuthAge"))
 }
 
 pub fn statement_requires_mfa(stmt: &Statement) -> bool {
@@ -191,9 +212,19 @@ mod tests {
 
     #[test]
     fn service_principal_is_workload() {
-        let c = classify_role(&role("api", "/", trust(json!({"Service":"ecs-tasks.amazonaws.com"}))), "123456789012");
+        let c = classify_role(
+            &role(
+                "api",
+                "/",
+                trust(json!({"Service":"ecs-tasks.amazonaws.com"})),
+            ),
+            "123456789012",
+        );
         assert!(c.is_workload() && !c.is_human());
-        assert_eq!(c.workload, vec!["trust admits service principal ecs-tasks.amazonaws.com"]);
+        assert_eq!(
+            c.workload,
+            vec!["trust admits service principal ecs-tasks.amazonaws.com"]
+        );
     }
 
     #[test]
@@ -210,7 +241,13 @@ mod tests {
             assert!(c.is_human() && !c.is_workload(), "{p}");
         }
         let sso = classify_role(
-            &role("AWSReservedSSO_Admin_0123456789abcdef", "/aws-reserved/sso.amazonaws.com/", trust(json!({"Federated":"arn:aws:iam::123456789012:saml-provider/AWSSSO_abc_DO_NOT_DELETE"}))),
+            &role(
+                "AWSReservedSSO_Admin_0123456789abcdef",
+                "/aws-reserved/sso.amazonaws.com/",
+                trust(
+                    json!({"Federated":"arn:aws:iam::123456789012:saml-provider/AWSSSO_abc_DO_NOT_DELETE"}),
+                ),
+            ),
             acct,
         );
         assert!(sso.identity_center && sso.is_human());
@@ -218,7 +255,11 @@ mod tests {
 
     #[test]
     fn other_accounts_and_star_are_neither() {
-        for p in [json!({"AWS":"arn:aws:iam::999988887777:root"}), json!("*"), json!({"AWS":"*"})] {
+        for p in [
+            json!({"AWS":"arn:aws:iam::999988887777:root"}),
+            json!("*"),
+            json!({"AWS":"*"}),
+        ] {
             let c = classify_role(&role("r", "/", trust(p.clone())), "123456789012");
             assert!(!c.is_human() && !c.is_workload(), "{p}");
         }
@@ -226,8 +267,12 @@ mod tests {
 
     #[test]
     fn workload_oidc_issuers_are_workloads() {
-        for issuer in ["token.actions.githubusercontent.com", "oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123"] {
-            let p = json!({"Federated": format!("arn:aws:iam::123456789012:oidc-provider/{issuer}")});
+        for issuer in [
+            "token.actions.githubusercontent.com",
+            "oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123",
+        ] {
+            let p =
+                json!({"Federated": format!("arn:aws:iam::123456789012:oidc-provider/{issuer}")});
             let c = classify_role(&role("ci", "/", trust(p)), "123456789012");
             assert!(c.is_workload() && !c.is_human(), "{issuer}");
         }
@@ -252,12 +297,24 @@ mod tests {
             )
             .unwrap()
         };
-        assert!(trust_requires_mfa(&t(json!({"Bool":{"aws:MultiFactorAuthPresent":"true"}}))));
-        assert!(trust_requires_mfa(&t(json!({"Bool":{"aws:multifactorauthpresent":true}}))));
-        assert!(trust_requires_mfa(&t(json!({"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}))));
-        assert!(!trust_requires_mfa(&t(json!({"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}}))));
-        assert!(!trust_requires_mfa(&t(json!({"Bool":{"aws:MultiFactorAuthPresent":"false"}}))));
-        assert!(!trust_requires_mfa(&t(json!({"StringEquals":{"aws:PrincipalTag/team":"x"}}))));
+        assert!(trust_requires_mfa(&t(
+            json!({"Bool":{"aws:MultiFactorAuthPresent":"true"}})
+        )));
+        assert!(trust_requires_mfa(&t(
+            json!({"Bool":{"aws:multifactorauthpresent":true}})
+        )));
+        assert!(trust_requires_mfa(&t(
+            json!({"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}})
+        )));
+        assert!(!trust_requires_mfa(&t(
+            json!({"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}})
+        )));
+        assert!(!trust_requires_mfa(&t(
+            json!({"Bool":{"aws:MultiFactorAuthPresent":"false"}})
+        )));
+        assert!(!trust_requires_mfa(&t(
+            json!({"StringEquals":{"aws:PrincipalTag/team":"x"}})
+        )));
     }
 
     #[test]
@@ -267,7 +324,10 @@ mod tests {
         assert!(break_glass_reason("EmergencyAccess", &tags, &s).is_none());
         assert!(break_glass_reason("Break-Glass-Admin", &tags, &s).is_some());
         tags.insert("break-glass".into(), "TRUE".into());
-        assert_eq!(break_glass_reason("EmergencyAccess", &tags, &s).unwrap(), "tagged break-glass=TRUE");
+        assert_eq!(
+            break_glass_reason("EmergencyAccess", &tags, &s).unwrap(),
+            "tagged break-glass=TRUE"
+        );
         tags.insert("break-glass".into(), "false".into());
         assert!(break_glass_reason("EmergencyAccess", &tags, &s).is_none());
     }

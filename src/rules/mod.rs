@@ -67,7 +67,9 @@ impl FromStr for Severity {
             "medium" => Ok(Severity::Medium),
             "high" => Ok(Severity::High),
             "critical" => Ok(Severity::Critical),
-            other => Err(format!("unknown severity {other:?} (critical, high, medium, low, info)")),
+            other => Err(format!(
+                "unknown severity {other:?} (critical, high, medium, low, info)"
+            )),
         }
     }
 }
@@ -211,7 +213,12 @@ pub struct Evaluation {
 }
 
 /// Run every selected rule over a snapshot. Pure: same input, same output.
-pub fn evaluate(snapshot: &Snapshot, inv: &Inventory, settings: &Settings, selection: &Selection) -> Evaluation {
+pub fn evaluate(
+    snapshot: &Snapshot,
+    inv: &Inventory,
+    settings: &Settings,
+    selection: &Selection,
+) -> Evaluation {
     let ctx = Context {
         snapshot,
         inv,
@@ -219,7 +226,10 @@ pub fn evaluate(snapshot: &Snapshot, inv: &Inventory, settings: &Settings, selec
     };
     let mut findings = Vec::new();
     let mut evaluated = Vec::new();
-    for rule in registry::RULES.iter().filter(|r| selection.is_selected(r.code)) {
+    for rule in registry::RULES
+        .iter()
+        .filter(|r| selection.is_selected(r.code))
+    {
         let missing_required = rule
             .needs
             .iter()
@@ -232,7 +242,14 @@ pub fn evaluate(snapshot: &Snapshot, inv: &Inventory, settings: &Settings, selec
             .needs
             .iter()
             .any(|n| matches!(n, Need::Partial(s) if !snapshot.source_ok(*s)));
-        evaluated.push((rule.code, if partial { Evaluated::Partial } else { Evaluated::Full }));
+        evaluated.push((
+            rule.code,
+            if partial {
+                Evaluated::Partial
+            } else {
+                Evaluated::Full
+            },
+        ));
         let doc = rule.doc();
         for hit in (rule.check)(&ctx) {
             let severity = settings
@@ -245,7 +262,11 @@ pub fn evaluate(snapshot: &Snapshot, inv: &Inventory, settings: &Settings, selec
                 rule: rule.code,
                 name: doc.name,
                 severity,
-                fingerprint: crate::fingerprint::fingerprint(rule.code, &hit.resource, &hit.discriminator),
+                fingerprint: crate::fingerprint::fingerprint(
+                    rule.code,
+                    &hit.resource,
+                    &hit.discriminator,
+                ),
                 resource: hit.resource,
                 resource_type: hit.resource_type,
                 message: hit.message,
@@ -283,7 +304,9 @@ fn coverage(snapshot: &Snapshot, inv: &Inventory, selection: &Selection) -> Vec<
     for &source in Source::ALL {
         let rules: Vec<&'static str> = registry::RULES
             .iter()
-            .filter(|r| selection.is_selected(r.code) && r.needs.iter().any(|n| n.source() == source))
+            .filter(|r| {
+                selection.is_selected(r.code) && r.needs.iter().any(|n| n.source() == source)
+            })
             .map(|r| r.code)
             .collect();
         if rules.is_empty() {
@@ -291,7 +314,10 @@ fn coverage(snapshot: &Snapshot, inv: &Inventory, selection: &Selection) -> Vec<
         }
         let (status, mut detail) = match snapshot.coverage_of(source) {
             Some(c) => (c.status, c.detail.clone()),
-            None => (CoverageStatus::Absent, "not present in this source".to_string()),
+            None => (
+                CoverageStatus::Absent,
+                "not present in this source".to_string(),
+            ),
         };
         if status != CoverageStatus::Ok {
             let (partial, none): (Vec<_>, Vec<_>) = registry::RULES
@@ -308,7 +334,11 @@ fn coverage(snapshot: &Snapshot, inv: &Inventory, selection: &Selection) -> Vec<
             if !partial.is_empty() {
                 parts.push(format!(
                     "evaluated for roles and groups only: {}",
-                    partial.iter().map(|r| r.code).collect::<Vec<_>>().join(", ")
+                    partial
+                        .iter()
+                        .map(|r| r.code)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             detail = format!("{detail} ({})", parts.join("; "));

@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::classify::{break_glass_reason, classify_role, statement_requires_mfa, trust_requires_mfa};
+use super::classify::{
+    break_glass_reason, classify_role, statement_requires_mfa, trust_requires_mfa,
+};
 use super::phi::{self, Span, phi_actions, service_of, statement_spans};
 use super::{Context, Hit};
 use crate::inventory::{HeldPolicy, Inventory, PrincipalRef};
@@ -27,7 +29,15 @@ pub const IAM_ESCALATION_ACTIONS: &[&str] = &[
 ];
 
 /// PM008's services: `<service>:*` on every resource.
-pub const PHI_SERVICES: &[&str] = &["s3", "dynamodb", "kms", "secretsmanager", "rds-data", "healthlake", "iam"];
+pub const PHI_SERVICES: &[&str] = &[
+    "s3",
+    "dynamodb",
+    "kms",
+    "secretsmanager",
+    "rds-data",
+    "healthlake",
+    "iam",
+];
 
 const PROBE_ACTION: &str = "zq7x9service:Zq7x9probe";
 
@@ -40,7 +50,12 @@ fn stmt_ref(stmt: &Statement) -> String {
 }
 
 fn list_short(items: &[String], max: usize) -> String {
-    let mut s = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    let mut s = items
+        .iter()
+        .take(max)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > max {
         s.push_str(&format!(" (+{} more)", items.len() - max));
     }
@@ -48,7 +63,12 @@ fn list_short(items: &[String], max: usize) -> String {
 }
 
 /// Evidence common to every statement finding, plus rule-specific fields.
-fn statement_evidence(inv: &Inventory, held: &HeldPolicy<'_>, stmt: &Statement, extra: Value) -> Value {
+fn statement_evidence(
+    inv: &Inventory,
+    held: &HeldPolicy<'_>,
+    stmt: &Statement,
+    extra: Value,
+) -> Value {
     let mut m = Map::new();
     m.insert("policy".into(), json!(held.id()));
     m.insert("policy_name".into(), json!(held.name));
@@ -68,7 +88,13 @@ fn statement_evidence(inv: &Inventory, held: &HeldPolicy<'_>, stmt: &Statement, 
     Value::Object(m)
 }
 
-fn statement_hit(ctx: &Context<'_>, held: &HeldPolicy<'_>, stmt: &Statement, message: String, extra: Value) -> Hit {
+fn statement_hit(
+    ctx: &Context<'_>,
+    held: &HeldPolicy<'_>,
+    stmt: &Statement,
+    message: String,
+    extra: Value,
+) -> Hit {
     Hit {
         resource: held.resource.to_string(),
         resource_type: held.resource_type,
@@ -146,7 +172,11 @@ pub fn pm001_wildcard_resource_on_phi_data(ctx: &Context<'_>) -> Vec<Hit> {
             continue;
         }
         let on = if spans.iter().any(|s| matches!(s, Span::NotResource(_))) {
-            spans.iter().find(|s| matches!(s, Span::NotResource(_))).map(Span::describe).unwrap_or_default()
+            spans
+                .iter()
+                .find(|s| matches!(s, Span::NotResource(_)))
+                .map(Span::describe)
+                .unwrap_or_default()
         } else {
             let all: Vec<String> = resources.iter().cloned().collect();
             Span::Patterns(all).describe()
@@ -160,7 +190,10 @@ pub fn pm001_wildcard_resource_on_phi_data(ctx: &Context<'_>) -> Vec<Hit> {
             list_short(&actions, 3),
             on
         );
-        let extra = merge(json!({"actions": actions, "resources": resources}), action_patterns(stmt));
+        let extra = merge(
+            json!({"actions": actions, "resources": resources}),
+            action_patterns(stmt),
+        );
         hits.push(statement_hit(ctx, &held, stmt, message, extra));
     }
     hits
@@ -175,15 +208,26 @@ pub fn full_admin_statement(stmt: &Statement, partition: &str, account: &str) ->
     if !stmt.is_allow() {
         return None;
     }
-    let every_resource = stmt.covers_resource(&format!("arn:{partition}:zq7x9service:us-east-1:{account}:{}", phi::PROBE));
+    let every_resource = stmt.covers_resource(&format!(
+        "arn:{partition}:zq7x9service:us-east-1:{account}:{}",
+        phi::PROBE
+    ));
     if !every_resource {
         return None;
     }
     if !stmt.action.negated {
-        let pat = stmt.action.patterns.iter().find(|p| action_match(p, PROBE_ACTION))?;
+        let pat = stmt
+            .action
+            .patterns
+            .iter()
+            .find(|p| action_match(p, PROBE_ACTION))?;
         return Some(format!("Action {pat:?} on every resource"));
     }
-    let open: Vec<&str> = IAM_ESCALATION_ACTIONS.iter().copied().filter(|a| stmt.covers_action(a)).collect();
+    let open: Vec<&str> = IAM_ESCALATION_ACTIONS
+        .iter()
+        .copied()
+        .filter(|a| stmt.covers_action(a))
+        .collect();
     (!open.is_empty()).then(|| {
         format!(
             "NotAction {:?} on every resource leaves IAM open ({})",
@@ -311,7 +355,9 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
         if !class.is_human() || class.service_linked {
             continue;
         }
-        if break_glass_reason(&role.name, &role.tags, ctx.settings).is_some() || trust_requires_mfa(&role.trust) {
+        if break_glass_reason(&role.name, &role.tags, ctx.settings).is_some()
+            || trust_requires_mfa(&role.trust)
+        {
             continue;
         }
         let grants = admin_grants(ctx, PrincipalRef::Role(i));
@@ -320,7 +366,10 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
             continue;
         }
         let also_workload = if class.is_workload() {
-            format!("; it is also a workload role ({})", class.workload.join("; "))
+            format!(
+                "; it is also a workload role ({})",
+                class.workload.join("; ")
+            )
         } else {
             String::new()
         };
@@ -350,7 +399,11 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
         if standing.is_empty() {
             continue;
         }
-        let members: Vec<String> = group.members.iter().map(|&u| inv.users[u].arn.clone()).collect();
+        let members: Vec<String> = group
+            .members
+            .iter()
+            .map(|&u| inv.users[u].arn.clone())
+            .collect();
         hits.push(Hit {
             resource: group.arn.clone(),
             resource_type: "AWS::IAM::Group",
@@ -382,14 +435,24 @@ pub fn pm004_allow_not_action(ctx: &Context<'_>) -> Vec<Hit> {
         .into_iter()
         .filter(|(_, s)| s.action.negated)
         .map(|(held, stmt)| {
-            let resources = stmt.resource.as_ref().map(|r| r.patterns.clone()).unwrap_or_default();
+            let resources = stmt
+                .resource
+                .as_ref()
+                .map(|r| r.patterns.clone())
+                .unwrap_or_default();
             let message = format!(
                 "{} {} allows every action except {} (NotAction)",
                 held.label(ctx.inv),
                 stmt_ref(stmt),
                 list_short(&stmt.action.patterns, 4)
             );
-            statement_hit(ctx, &held, stmt, message, json!({"not_actions": stmt.action.patterns, "resources": resources}))
+            statement_hit(
+                ctx,
+                &held,
+                stmt,
+                message,
+                json!({"not_actions": stmt.action.patterns, "resources": resources}),
+            )
         })
         .collect()
 }
@@ -399,7 +462,11 @@ pub fn pm005_allow_not_resource(ctx: &Context<'_>) -> Vec<Hit> {
         .into_iter()
         .filter(|(_, s)| s.resource.as_ref().is_some_and(|r| r.negated))
         .map(|(held, stmt)| {
-            let not_resources = stmt.resource.as_ref().map(|r| r.patterns.clone()).unwrap_or_default();
+            let not_resources = stmt
+                .resource
+                .as_ref()
+                .map(|r| r.patterns.clone())
+                .unwrap_or_default();
             let what = if stmt.action.negated {
                 "every action except ".to_string() + &list_short(&stmt.action.patterns, 3)
             } else {
@@ -412,7 +479,16 @@ pub fn pm005_allow_not_resource(ctx: &Context<'_>) -> Vec<Hit> {
                 what,
                 list_short(&not_resources, 3)
             );
-            statement_hit(ctx, &held, stmt, message, merge(json!({"not_resources": not_resources}), action_patterns(stmt)))
+            statement_hit(
+                ctx,
+                &held,
+                stmt,
+                message,
+                merge(
+                    json!({"not_resources": not_resources}),
+                    action_patterns(stmt),
+                ),
+            )
         })
         .collect()
 }
@@ -437,7 +513,10 @@ pub fn pm006_passrole_wildcard(ctx: &Context<'_>) -> Vec<Hit> {
             stmt_ref(stmt),
             span.describe()
         );
-        let extra = merge(json!({"actions": ["iam:PassRole"], "resources": span.resources()}), action_patterns(stmt));
+        let extra = merge(
+            json!({"actions": ["iam:PassRole"], "resources": span.resources()}),
+            action_patterns(stmt),
+        );
         hits.push(statement_hit(ctx, &held, stmt, message, extra));
     }
     hits
@@ -452,7 +531,13 @@ pub fn pm008_service_wildcard_on_phi_service(ctx: &Context<'_>) -> Vec<Hit> {
     let mut hits = Vec::new();
     for (held, stmt) in allow_statements(ctx) {
         // `*` on `*` is full admin: PM002/PM003 report it, not this rule.
-        if !stmt.action.negated && stmt.action.patterns.iter().any(|p| action_match(p, PROBE_ACTION)) {
+        if !stmt.action.negated
+            && stmt
+                .action
+                .patterns
+                .iter()
+                .any(|p| action_match(p, PROBE_ACTION))
+        {
             continue;
         }
         let mut services = Vec::new();
@@ -483,7 +568,10 @@ pub fn pm008_service_wildcard_on_phi_service(ctx: &Context<'_>) -> Vec<Hit> {
             services.join(", "),
             list_short(&res.iter().map(|r| format!("{r:?}")).collect::<Vec<_>>(), 3)
         );
-        let extra = merge(json!({"services": services, "resources": res}), action_patterns(stmt));
+        let extra = merge(
+            json!({"services": services, "resources": res}),
+            action_patterns(stmt),
+        );
         hits.push(statement_hit(ctx, &held, stmt, message, extra));
     }
     hits

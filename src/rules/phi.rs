@@ -34,16 +34,23 @@ struct ActionFile {
     action: Vec<PhiAction>,
 }
 
-const SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/phi-actions.toml"));
+const SOURCE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/rules/phi-actions.toml"
+));
 
 pub fn parse_actions(src: &str) -> Result<Vec<PhiAction>, String> {
-    toml::from_str::<ActionFile>(src).map(|f| f.action).map_err(|e| e.to_string())
+    toml::from_str::<ActionFile>(src)
+        .map(|f| f.action)
+        .map_err(|e| e.to_string())
 }
 
 pub fn phi_actions() -> &'static [PhiAction] {
     static A: OnceLock<Vec<PhiAction>> = OnceLock::new();
     // Tested: the shipped list parses and covers every pattern of RULES.md.
-    A.get_or_init(|| parse_actions(SOURCE).unwrap_or_else(|e| panic!("rules/phi-actions.toml: {e}")))
+    A.get_or_init(|| {
+        parse_actions(SOURCE).unwrap_or_else(|e| panic!("rules/phi-actions.toml: {e}"))
+    })
 }
 
 /// A name no scoped resource pattern contains.
@@ -67,7 +74,13 @@ pub fn probe_for(action_service: &str) -> (&'static str, String) {
 }
 
 /// Does one Resource pattern cover every resource of the probe's type?
-pub fn pattern_spans(pattern: &str, service: &str, resource: &str, partition: &str, account: &str) -> bool {
+pub fn pattern_spans(
+    pattern: &str,
+    service: &str,
+    resource: &str,
+    partition: &str,
+    account: &str,
+) -> bool {
     let parts: Vec<&str> = pattern.splitn(6, ':').collect();
     if parts.len() == 6 {
         arn_match(parts[0], "arn")
@@ -76,7 +89,10 @@ pub fn pattern_spans(pattern: &str, service: &str, resource: &str, partition: &s
             && arn_match(parts[5], resource)
     } else {
         // `*`, `arn:aws:s3:*`: a wildcard swallows the remaining segments.
-        arn_match(pattern, &format!("arn:{partition}:{service}:us-east-1:{account}:{resource}"))
+        arn_match(
+            pattern,
+            &format!("arn:{partition}:{service}:us-east-1:{account}:{resource}"),
+        )
     }
 }
 
@@ -93,11 +109,17 @@ impl Span {
         match self {
             Span::Patterns(p) => format!(
                 "Resource {}",
-                p.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+                p.iter()
+                    .map(|x| format!("{x:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Span::NotResource(p) => format!(
                 "every resource except {} (NotResource)",
-                p.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ")
+                p.iter()
+                    .map(|x| format!("{x:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -110,7 +132,12 @@ impl Span {
     }
 }
 
-pub fn statement_spans(stmt: &Statement, action_service: &str, partition: &str, account: &str) -> Option<Span> {
+pub fn statement_spans(
+    stmt: &Statement,
+    action_service: &str,
+    partition: &str,
+    account: &str,
+) -> Option<Span> {
     let (service, resource) = probe_for(action_service);
     let set = stmt.resource.as_ref()?;
     if set.negated {
@@ -145,13 +172,33 @@ mod tests {
         let actions = phi_actions();
         // RULES.md, "PHI data action".
         for pattern in [
-            "s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:ReplicateObject",
-            "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:Batch*", "dynamodb:Export*", "dynamodb:PartiQL*",
-            "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "secretsmanager:GetSecretValue",
-            "ssm:GetParameter*", "rds-data:*", "rds-db:connect", "healthlake:ReadResource", "healthlake:Search*",
-            "healthlake:CreateResource", "athena:GetQueryResults",
+            "s3:GetObject*",
+            "s3:PutObject*",
+            "s3:DeleteObject*",
+            "s3:RestoreObject",
+            "s3:ReplicateObject",
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:Scan",
+            "dynamodb:Batch*",
+            "dynamodb:Export*",
+            "dynamodb:PartiQL*",
+            "kms:Decrypt",
+            "kms:GenerateDataKey*",
+            "kms:ReEncrypt*",
+            "secretsmanager:GetSecretValue",
+            "ssm:GetParameter*",
+            "rds-data:*",
+            "rds-db:connect",
+            "healthlake:ReadResource",
+            "healthlake:Search*",
+            "healthlake:CreateResource",
+            "athena:GetQueryResults",
         ] {
-            assert!(actions.iter().any(|a| action_match(pattern, &a.action)), "no PHI action matches {pattern}");
+            assert!(
+                actions.iter().any(|a| action_match(pattern, &a.action)),
+                "no PHI action matches {pattern}"
+            );
         }
         let mut names: Vec<&str> = actions.iter().map(|a| a.action.as_str()).collect();
         let n = names.len();
@@ -160,8 +207,16 @@ mod tests {
         assert_eq!(n, names.len(), "duplicate entries");
         for a in actions {
             let (svc, name) = a.action.split_once(':').expect("service:Action");
-            assert!(!svc.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()), "{}", a.action);
-            assert!(!a.action.contains('*') && !a.action.contains('?'), "concrete actions only: {}", a.action);
+            assert!(
+                !svc.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()),
+                "{}",
+                a.action
+            );
+            assert!(
+                !a.action.contains('*') && !a.action.contains('?'),
+                "concrete actions only: {}",
+                a.action
+            );
         }
         // Metadata reads are deliberately not PHI data actions.
         assert!(!names.contains(&"s3:GetObjectTagging"));
@@ -169,29 +224,40 @@ mod tests {
     }
 
     fn stmt(resource: serde_json::Value) -> Statement {
-        PolicyDocument::parse(&json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":resource}]}), DocKind::Identity)
-            .unwrap()
-            .statements
-            .remove(0)
+        PolicyDocument::parse(
+            &json!({"Statement":[{"Effect":"Allow","Action":"*","Resource":resource}]}),
+            DocKind::Identity,
+        )
+        .unwrap()
+        .statements
+        .remove(0)
     }
 
     fn not_stmt(resource: serde_json::Value) -> Statement {
-        PolicyDocument::parse(&json!({"Statement":[{"Effect":"Allow","Action":"*","NotResource":resource}]}), DocKind::Identity)
-            .unwrap()
-            .statements
-            .remove(0)
+        PolicyDocument::parse(
+            &json!({"Statement":[{"Effect":"Allow","Action":"*","NotResource":resource}]}),
+            DocKind::Identity,
+        )
+        .unwrap()
+        .statements
+        .remove(0)
     }
 
     #[test]
     fn spanning_patterns() {
-        let spans = |r: &str, svc: &str| statement_spans(&stmt(json!(r)), svc, "aws", "123456789012").is_some();
+        let spans = |r: &str, svc: &str| {
+            statement_spans(&stmt(json!(r)), svc, "aws", "123456789012").is_some()
+        };
         assert!(spans("*", "s3"));
         assert!(spans("arn:aws:s3:::*", "s3"));
         assert!(spans("arn:aws:s3:::*/*", "s3"));
         assert!(spans("arn:aws:s3:*", "s3"));
         assert!(spans("arn:*:s3:::*", "s3"));
         assert!(spans("arn:aws:dynamodb:*:*:table/*", "dynamodb"));
-        assert!(spans("arn:aws:dynamodb:us-east-1:123456789012:table/*", "dynamodb"));
+        assert!(spans(
+            "arn:aws:dynamodb:us-east-1:123456789012:table/*",
+            "dynamodb"
+        ));
         assert!(spans("arn:aws:kms:*:*:*", "kms"));
         assert!(spans("arn:aws:iam::123456789012:role/*", "iam"));
         assert!(spans("arn:aws:iam::*:role/*", "iam"));
@@ -200,14 +266,18 @@ mod tests {
         assert!(!spans("arn:aws:s3:::phi-records-prod/*", "s3"));
         assert!(!spans("arn:aws:s3:::*-prod/*", "s3"));
         assert!(!spans("arn:aws:dynamodb:*:*:table/patients*", "dynamodb"));
-        assert!(!spans("arn:aws:dynamodb:*:*:table/*", "s3"), "another service's wildcard");
+        assert!(
+            !spans("arn:aws:dynamodb:*:*:table/*", "s3"),
+            "another service's wildcard"
+        );
         assert!(!spans("arn:aws:iam::123456789012:role/app-*", "iam"));
         assert!(!spans("arn:aws-cn:s3:::*", "s3"), "another partition");
     }
 
     #[test]
     fn not_resource_spans_unless_it_excludes_everything() {
-        let spans = |r: serde_json::Value| statement_spans(&not_stmt(r), "s3", "aws", "123456789012");
+        let spans =
+            |r: serde_json::Value| statement_spans(&not_stmt(r), "s3", "aws", "123456789012");
         assert_eq!(
             spans(json!("arn:aws:s3:::public/*")),
             Some(Span::NotResource(vec!["arn:aws:s3:::public/*".into()]))

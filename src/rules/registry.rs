@@ -36,13 +36,48 @@ macro_rules! rule {
 use Need::{Partial, Required};
 
 pub static RULES: &[Rule] = &[
-    rule!("PM001", "permissions", permissions::pm001_wildcard_resource_on_phi_data, [Required(AUTHZ)]),
-    rule!("PM002", "permissions", permissions::pm002_admin_on_workload, [Required(AUTHZ), Partial(CREDS)]),
-    rule!("PM003", "permissions", permissions::pm003_standing_admin, [Required(AUTHZ), Partial(CREDS)]),
-    rule!("PM004", "permissions", permissions::pm004_allow_not_action, [Required(AUTHZ)]),
-    rule!("PM005", "permissions", permissions::pm005_allow_not_resource, [Required(AUTHZ)]),
-    rule!("PM006", "permissions", permissions::pm006_passrole_wildcard, [Required(AUTHZ)]),
-    rule!("PM008", "permissions", permissions::pm008_service_wildcard_on_phi_service, [Required(AUTHZ)]),
+    rule!(
+        "PM001",
+        "permissions",
+        permissions::pm001_wildcard_resource_on_phi_data,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "PM002",
+        "permissions",
+        permissions::pm002_admin_on_workload,
+        [Required(AUTHZ), Partial(CREDS)]
+    ),
+    rule!(
+        "PM003",
+        "permissions",
+        permissions::pm003_standing_admin,
+        [Required(AUTHZ), Partial(CREDS)]
+    ),
+    rule!(
+        "PM004",
+        "permissions",
+        permissions::pm004_allow_not_action,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "PM005",
+        "permissions",
+        permissions::pm005_allow_not_resource,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "PM006",
+        "permissions",
+        permissions::pm006_passrole_wildcard,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "PM008",
+        "permissions",
+        permissions::pm008_service_wildcard_on_phi_service,
+        [Required(AUTHZ)]
+    ),
 ];
 
 /// Family prefix → human name, for `phi-audit rules` and reports.
@@ -80,12 +115,21 @@ struct FrontMatter {
     summary: String,
 }
 
-pub const SECTIONS: [&str; 4] = ["What it does", "Why it matters for PHI", "Example", "Remediation"];
+pub const SECTIONS: [&str; 4] = [
+    "What it does",
+    "Why it matters for PHI",
+    "Example",
+    "Remediation",
+];
 
 /// Parse a rule doc. Errors are for the registry test; shipped docs always parse.
 pub fn parse_doc(source: &'static str) -> Result<RuleDoc, String> {
-    let rest = source.strip_prefix("+++\n").ok_or("doc must start with a `+++` front matter line")?;
-    let end = rest.find("\n+++\n").ok_or("front matter is not closed with `+++`")?;
+    let rest = source
+        .strip_prefix("+++\n")
+        .ok_or("doc must start with a `+++` front matter line")?;
+    let end = rest
+        .find("\n+++\n")
+        .ok_or("front matter is not closed with `+++`")?;
     let (front, body) = (&rest[..end], &rest[end + 5..]);
     let fm: FrontMatter = toml::from_str(front).map_err(|e| format!("front matter: {e}"))?;
     let severity: Severity = fm.severity.parse()?;
@@ -131,7 +175,10 @@ fn docs() -> &'static [RuleDoc] {
 
 impl Rule {
     pub fn doc(&self) -> &'static RuleDoc {
-        let i = RULES.iter().position(|r| r.code == self.code).expect("rule is in the registry");
+        let i = RULES
+            .iter()
+            .position(|r| r.code == self.code)
+            .expect("rule is in the registry");
         &docs()[i]
     }
 
