@@ -134,6 +134,8 @@ pub struct ScanArgs {
 pub enum ListFormat {
     Table,
     Json,
+    /// The README's rule table.
+    Markdown,
 }
 
 #[derive(Debug, Args)]

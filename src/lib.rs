@@ -102,6 +102,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let opts = RenderOptions {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
         quiet: args.output.quiet,
+        terminal: to_terminal,
         width: if to_terminal { terminal_width() } else { None },
     };
     let mut buf = Vec::new();
@@ -152,6 +153,7 @@ fn list_rules(args: RulesArgs) -> Result<u8> {
             serde_json::to_writer_pretty(&mut out, &list)?;
             writeln!(out)?;
         }
+        ListFormat::Markdown => write!(out, "{}", rules_markdown())?,
         ListFormat::Table => {
             let mut grid = comfy_table::Table::new();
             grid.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
@@ -169,6 +171,24 @@ fn list_rules(args: RulesArgs) -> Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// The rule table of the README (kept in sync by a test).
+pub fn rules_markdown() -> String {
+    let mut s = String::from("| code | name | severity | controls |\n|---|---|---|---|\n");
+    for r in registry::RULES {
+        let d = r.doc();
+        let controls = if d.controls.is_empty() {
+            "—".to_string()
+        } else {
+            d.controls.join(", ")
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            d.code, d.name, d.severity, controls
+        ));
+    }
+    s
 }
 
 fn explain(args: ExplainArgs) -> Result<u8> {

@@ -758,3 +758,74 @@ mod tests {
         assert_ne!(a.statements[0].canonical(), c.statements[0].canonical());
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! The parser never panics, whatever JSON it is handed.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            prop_oneof![
+                Just("Allow".to_string()),
+                Just("Deny".to_string()),
+                Just("*".to_string()),
+                Just("2012-10-17".to_string()),
+                "[a-zA-Z:*?/]{0,12}",
+            ]
+            .prop_map(Value::String),
+        ];
+        let keys = prop_oneof![
+            Just("Version".to_string()),
+            Just("Statement".to_string()),
+            Just("Effect".to_string()),
+            Just("Action".to_string()),
+            Just("NotAction".to_string()),
+            Just("Resource".to_string()),
+            Just("NotResource".to_string()),
+            Just("Principal".to_string()),
+            Just("NotPrincipal".to_string()),
+            Just("Condition".to_string()),
+            Just("Sid".to_string()),
+            Just("AWS".to_string()),
+            Just("Service".to_string()),
+            Just("Bool".to_string()),
+            "[a-zA-Z:]{1,8}",
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map(keys.clone(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn parse_never_panics(v in json_value()) {
+            for kind in [DocKind::Identity, DocKind::Trust] {
+                if let Ok(doc) = PolicyDocument::parse(&v, kind) {
+                    for s in &doc.statements {
+                        let _ = s.covers_action("s3:GetObject");
+                        let _ = s.covers_resource("arn:aws:s3:::b/k");
+                        let _ = s.canonical();
+                        for c in &s.conditions {
+                            let _ = c.op();
+                        }
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn decode_never_panics(s in ".{0,64}") {
+            let _ = crate::policy::decode_document(&Value::String(s));
+        }
+    }
+}

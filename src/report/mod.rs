@@ -110,7 +110,9 @@ impl Report {
 pub struct RenderOptions {
     pub color: bool,
     pub quiet: bool,
-    /// Terminal width, when writing to one.
+    /// Writing to a terminal: wrap the table to its width.
+    pub terminal: bool,
+    /// Explicit width (from `COLUMNS`); otherwise the terminal's own.
     pub width: Option<u16>,
 }
 

@@ -59,14 +59,14 @@ impl Emitter for Table {
             } else {
                 grid.force_no_tty();
             }
-            match opts.width {
-                Some(w) => {
-                    grid.set_content_arrangement(ContentArrangement::Dynamic);
+            if opts.terminal || opts.width.is_some() {
+                grid.set_content_arrangement(ContentArrangement::Dynamic);
+                if let Some(w) = opts.width {
                     grid.set_width(w);
                 }
-                None => {
-                    grid.set_content_arrangement(ContentArrangement::Disabled);
-                }
+            } else {
+                // Piped or written to a file: one line per finding, easy to grep.
+                grid.set_content_arrangement(ContentArrangement::Disabled);
             }
             grid.set_header(["Severity", "Code", "Resource", "Message"]);
             for f in &shown {

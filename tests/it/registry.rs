@@ -155,3 +155,21 @@ fn every_rule_has_its_fixtures() {
         }
     }
 }
+
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start")
+        .expect("README has a rules:start marker");
+    let body_start = readme[start..].find("-->").unwrap() + start + 3;
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README has a rules:end marker");
+    let table = readme[body_start..end].trim();
+    assert_eq!(
+        table,
+        phi_audit::rules_markdown().trim(),
+        "README rule table is stale: paste the output of `cargo run -q -- rules --format markdown` between the markers"
+    );
+}
