@@ -41,6 +41,49 @@ pub fn is_match_all(pattern: &str) -> bool {
     !pattern.is_empty() && pattern.bytes().all(|b| b == b'*')
 }
 
+/// Can one string match both patterns? (`arn:aws:s3:::*-prod/*` and `arn:aws:s3:::phi-*`
+/// can: `phi-x-prod/k`.) Case-sensitive, like ARNs. O(len(a) * len(b)).
+pub fn patterns_intersect(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        intersect_units(a.as_bytes(), b.as_bytes())
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        intersect_units(&a, &b)
+    }
+}
+
+/// `ok[i][j]`: some string matches both `a[i..]` and `b[j..]`. A star may absorb the
+/// other side's next unit (or nothing); two stars absorbing the same characters can
+/// always give them up, so "either star advances" is complete.
+fn intersect_units<U: Unit + PartialEq>(a: &[U], b: &[U]) -> bool {
+    let (n, m) = (a.len(), b.len());
+    let w = m + 1;
+    let mut ok = vec![false; (n + 1) * w];
+    ok[n * w + m] = true;
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            if i == n && j == m {
+                continue;
+            }
+            let star_a = i < n && a[i].is_star();
+            let star_b = j < m && b[j].is_star();
+            ok[i * w + j] = if star_a || star_b {
+                (star_a && ok[(i + 1) * w + j])
+                    || (star_b && ok[i * w + j + 1])
+                    || (star_a && j < m && ok[i * w + j + 1])
+                    || (star_b && i < n && ok[(i + 1) * w + j])
+            } else if i < n && j < m {
+                (a[i].is_question() || b[j].is_question() || a[i] == b[j])
+                    && ok[(i + 1) * w + j + 1]
+            } else {
+                false
+            };
+        }
+    }
+    ok[0]
+}
+
 trait Unit: Copy {
     fn is_star(self) -> bool;
     fn is_question(self) -> bool;
@@ -169,7 +212,55 @@ mod tests {
         assert!(!arn_match(p, &t));
     }
 
+    /// Reference for `patterns_intersect`: try every string over the patterns' letters
+    /// (plus one other) up to the combined length, which bounds a shortest witness.
+    fn intersect_reference(a: &str, b: &str) -> bool {
+        let max = a.chars().count() + b.chars().count();
+        let mut frontier = vec![String::new()];
+        for _ in 0..=max {
+            if frontier
+                .iter()
+                .any(|s| reference_str(a, s, false) && reference_str(b, s, false))
+            {
+                return true;
+            }
+            frontier = frontier
+                .iter()
+                .flat_map(|s| ['a', 'b', 'c'].map(|c| format!("{s}{c}")))
+                .collect();
+        }
+        false
+    }
+
+    #[test]
+    fn intersection_examples() {
+        assert!(patterns_intersect(
+            "arn:aws:s3:::*-prod/*",
+            "arn:aws:s3:::phi-*"
+        ));
+        assert!(patterns_intersect("*", "arn:aws:s3:::phi-*"));
+        assert!(patterns_intersect(
+            "arn:aws:dynamodb:us-east-1:123456789012:table/patients-prod",
+            "arn:aws:dynamodb:*:*:table/patients*"
+        ));
+        assert!(!patterns_intersect(
+            "arn:aws:s3:::clinic-dev-*/*",
+            "arn:aws:s3:::phi-*"
+        ));
+        assert!(!patterns_intersect("arn:aws:s3:::a?", "arn:aws:s3:::abc"));
+        assert!(patterns_intersect("", ""));
+        assert!(patterns_intersect("**", ""));
+        assert!(!patterns_intersect("a", ""));
+        assert!(patterns_intersect("é*", "*é"));
+    }
+
     proptest! {
+        #[test]
+        fn intersection_agrees_with_reference(a in "[ab*?]{0,4}", b in "[ab*?]{0,4}") {
+            prop_assert_eq!(patterns_intersect(&a, &b), intersect_reference(&a, &b));
+            prop_assert_eq!(patterns_intersect(&a, &b), patterns_intersect(&b, &a));
+        }
+
         #[test]
         fn agrees_with_reference_ascii(p in "[ab*?:/]{0,10}", t in "[abAB:/]{0,12}", ci in any::<bool>()) {
             prop_assert_eq!(wildcard_match(&p, &t, ci), reference_str(&p, &t, ci));

@@ -1,15 +1,20 @@
-//! Who is what: workload, human, service-linked, Identity Center, break-glass.
+//! Who is what: workload, human, service-linked, Identity Center, break-glass; who a
+//! trust policy admits (every principal shape); and what an identity can do (write IAM,
+//! reach PHI).
 //!
 //! The terms of RULES.md, decided in one place and reused by every rule family,
 //! each decision with the reasons that made it, so findings can say *why* a role
 //! counts as human or workload (a role can be both).
 
+use std::collections::BTreeSet;
+
+use super::phi;
 use crate::config::Settings;
-use crate::inventory::Role;
+use crate::inventory::{HeldPolicy, Inventory, PrincipalRef, Role};
 use crate::policy::{
     ConditionEntry, PolicyDocument, PrincipalKind, Principals, Statement, wildcard_match,
 };
-use crate::snapshot::arn_account;
+use crate::snapshot::{Snapshot, arn_account};
 
 /// OIDC issuers whose tokens are minted for machines (CI pipelines, cluster
 /// service accounts), not people. RULES.md calls every OIDC-federated role human;
@@ -35,6 +40,9 @@ pub struct RoleClass {
     pub service_linked: bool,
     /// An IAM Identity Center permission-set role (`AWSReservedSSO_*`).
     pub identity_center: bool,
+    /// The distinct workload principals the trust admits: service principals
+    /// (`ec2.amazonaws.com`) and workload OIDC issuers (`token.actions.githubusercontent.com`).
+    pub workload_principals: Vec<String>,
 }
 
 impl RoleClass {
@@ -54,12 +62,110 @@ pub fn is_identity_center(name: &str, path: &str) -> bool {
     name.starts_with("AWSReservedSSO_") || path.starts_with("/aws-reserved/sso.amazonaws.com/")
 }
 
-/// The Allow statements of a trust policy that admit principals (not NotPrincipal).
-fn admitting(trust: &PolicyDocument) -> impl Iterator<Item = &Statement> {
+/// The actions that assume a role. A trust statement that allows none of them (only
+/// `sts:TagSession`, say) lets nobody in on its own.
+pub const ASSUME_ACTIONS: &[&str] = &[
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+];
+
+fn allows_assume(stmt: &Statement) -> bool {
+    stmt.is_allow() && ASSUME_ACTIONS.iter().any(|a| stmt.covers_action(a))
+}
+
+/// The Allow statements of a trust policy that let principals assume the role: with
+/// `Principal` or with `NotPrincipal` (which admits everyone it does not name).
+pub fn assume_allows(trust: &PolicyDocument) -> impl Iterator<Item = &Statement> {
     trust
         .statements
         .iter()
-        .filter(|s| s.is_allow() && s.principal.as_ref().is_some_and(|p| !p.negated))
+        .filter(|s| allows_assume(s) && s.principal.is_some())
+}
+
+/// The Allow statements of a trust policy that admit named principals (not NotPrincipal).
+fn admitting(trust: &PolicyDocument) -> impl Iterator<Item = &Statement> {
+    assume_allows(trust).filter(|s| s.principal.as_ref().is_some_and(|p| !p.negated))
+}
+
+/// One principal a trust policy admits, and the statement that admits it.
+#[derive(Clone, Copy, Debug)]
+pub struct TrustPrincipal<'a> {
+    pub statement: &'a Statement,
+    pub kind: PrincipalKind,
+    /// As written: `*`, `123456789012`, an ARN, a service or provider name.
+    pub value: &'a str,
+}
+
+/// Every principal the Allow statements of a trust policy admit, whatever shape IAM
+/// accepted it in: `"Principal": "*"` (reported as AWS `*`), a map whose values are a
+/// string or a list, account ids with or without `arn:`, SAML and OIDC providers,
+/// services. In statement order, then as the parsed map orders kinds and values.
+pub fn trust_principals(trust: &PolicyDocument) -> Vec<TrustPrincipal<'_>> {
+    let mut out = Vec::new();
+    for stmt in admitting(trust) {
+        match stmt.principal.as_ref().map(|p| &p.principals) {
+            Some(Principals::Any) => out.push(TrustPrincipal {
+                statement: stmt,
+                kind: PrincipalKind::Aws,
+                value: "*",
+            }),
+            Some(Principals::Map(map)) => {
+                for (kind, values) in map {
+                    for v in values {
+                        out.push(TrustPrincipal {
+                            statement: stmt,
+                            kind: *kind,
+                            value: v,
+                        });
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// An AWS principal that stands for every account: `*`, or an ARN whose account is a
+/// wildcard (`arn:aws:iam::*:root`).
+pub fn is_any_aws_principal(value: &str) -> bool {
+    value.trim() == "*" || arn_account(value).is_some_and(|(_, a)| a.contains(['*', '?']))
+}
+
+/// The host part of an OIDC provider principal (`arn:…:oidc-provider/<issuer>` → issuer).
+pub fn oidc_issuer(federated: &str) -> &str {
+    federated
+        .split_once(":oidc-provider/")
+        .map(|(_, h)| h)
+        .unwrap_or(federated)
+}
+
+pub fn is_workload_oidc_issuer(issuer: &str) -> bool {
+    WORKLOAD_OIDC_ISSUERS
+        .iter()
+        .any(|p| wildcard_match(p, issuer, true))
+}
+
+/// The accounts of the scanned organization, as far as the snapshot knows them: the
+/// management account (DescribeOrganization tells even a member account), and every
+/// account ListAccounts returned (management account or delegated administrator).
+/// Empty when the account is in no organization or the organization is unknown, and
+/// then every other account counts as outside (RULES.md "outside account").
+pub fn org_accounts(snapshot: &Snapshot) -> BTreeSet<String> {
+    let Some(org) = &snapshot.organization else {
+        return BTreeSet::new();
+    };
+    let mut out: BTreeSet<String> = org.accounts.iter().flatten().cloned().collect();
+    if !org.management_account_id.is_empty() {
+        out.insert(org.management_account_id.clone());
+    }
+    out
+}
+
+/// RULES.md "outside account": neither the scanned account nor one of its organization's.
+pub fn is_outside_account(account: &str, own: &str, org: &BTreeSet<String>) -> bool {
+    account != own && !org.contains(account)
 }
 
 /// An AWS principal value as an account id: `123456789012`, `arn:aws:iam::123456789012:root`,
@@ -82,54 +188,48 @@ pub fn classify_role(role: &Role, account_id: &str) -> RoleClass {
         c.human
             .push("IAM Identity Center permission-set role".into());
     }
-    for stmt in admitting(&role.trust) {
-        let Some(Principals::Map(map)) = stmt.principal.as_ref().map(|p| &p.principals) else {
-            continue;
-        };
-        for (kind, values) in map {
-            for v in values {
-                match kind {
-                    PrincipalKind::Service => c
-                        .workload
-                        .push(format!("trust admits service principal {v}")),
-                    PrincipalKind::Federated => {
-                        if v.contains(":saml-provider/") {
-                            c.human
-                                .push(format!("trust admits SAML federation via {v}"));
-                        } else {
-                            let issuer =
-                                v.split_once(":oidc-provider/").map(|(_, h)| h).unwrap_or(v);
-                            if WORKLOAD_OIDC_ISSUERS
-                                .iter()
-                                .any(|p| wildcard_match(p, issuer, true))
-                            {
-                                c.workload.push(format!(
-                                    "trust admits OIDC federation from workload issuer {issuer}"
-                                ));
-                            } else {
-                                c.human.push(format!(
-                                    "trust admits OIDC/web-identity federation via {v}"
-                                ));
-                            }
-                        }
+    for p in trust_principals(&role.trust) {
+        let v = p.value;
+        match p.kind {
+            PrincipalKind::Service => {
+                c.workload
+                    .push(format!("trust admits service principal {v}"));
+                c.workload_principals.push(v.to_string());
+            }
+            PrincipalKind::Federated => {
+                if v.contains(":saml-provider/") {
+                    c.human
+                        .push(format!("trust admits SAML federation via {v}"));
+                } else {
+                    let issuer = oidc_issuer(v);
+                    if is_workload_oidc_issuer(issuer) {
+                        c.workload.push(format!(
+                            "trust admits OIDC federation from workload issuer {issuer}"
+                        ));
+                        c.workload_principals.push(issuer.to_string());
+                    } else {
+                        c.human
+                            .push(format!("trust admits OIDC/web-identity federation via {v}"));
                     }
-                    PrincipalKind::Aws => {
-                        if principal_account(v) == Some(account_id) {
-                            if v.ends_with(":root") || v == account_id {
-                                c.human.push(format!("trust admits its own account ({v}): any IAM user or role of the account allowed sts:AssumeRole"));
-                            } else {
-                                c.human
-                                    .push(format!("trust admits same-account principal {v}"));
-                            }
-                        }
-                    }
-                    PrincipalKind::CanonicalUser => {}
                 }
             }
+            PrincipalKind::Aws => {
+                if principal_account(v) == Some(account_id) {
+                    if v.ends_with(":root") || v == account_id {
+                        c.human.push(format!("trust admits its own account ({v}): any IAM user or role of the account allowed sts:AssumeRole"));
+                    } else {
+                        c.human
+                            .push(format!("trust admits same-account principal {v}"));
+                    }
+                }
+            }
+            PrincipalKind::CanonicalUser => {}
         }
     }
     c.workload.sort();
     c.workload.dedup();
+    c.workload_principals.sort();
+    c.workload_principals.dedup();
     c.human.sort();
     c.human.dedup();
     c
@@ -145,10 +245,9 @@ pub fn break_glass_reason(
     if let Some((k, v)) = tags
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(&settings.tag_break_glass))
+        && v.eq_ignore_ascii_case("true")
     {
-        if v.eq_ignore_ascii_case("true") {
-            return Some(format!("tagged {k}={v}"));
-        }
+        return Some(format!("tagged {k}={v}"));
     }
     settings
         .break_glass_names
@@ -159,28 +258,319 @@ pub fn break_glass_reason(
 
 /// A condition entry that really requires MFA: `Bool` (not `BoolIfExists`, which
 /// passes requests signed with long-term keys that carry no MFA key at all)
-/// `aws:MultiFactorAuthPresent = true`, or a maximum `aws:MultiFactorAuthAge`.
+/// `aws:MultiFactorAuthPresent = true`, a maximum `aws:MultiFactorAuthAge`, or
+/// `Null` `aws:MultiFactorAuthAge = false` (the key is present only in MFA sessions).
 pub fn entry_requires_mfa(e: &ConditionEntry) -> bool {
     let op = e.op();
     if op.if_exists || op.set.is_some() {
         return false;
     }
-    (op.base == "Bool"
-        && e.key_is("aws:MultiFactorAuthPresent")
-        && e.values.iter().all(|v| v.eq_ignore_ascii_case("true")))
+    let all =
+        |want: &str| !e.values.is_empty() && e.values.iter().all(|v| v.eq_ignore_ascii_case(want));
+    (op.base == "Bool" && e.key_is("aws:MultiFactorAuthPresent") && all("true"))
         || (matches!(op.base, "NumericLessThan" | "NumericLessThanEquals")
             && e.key_is("aws:MultiFactorAuthAge"))
+        || (op.base == "Null" && e.key_is("aws:MultiFactorAuthAge") && all("false"))
 }
 
 pub fn statement_requires_mfa(stmt: &Statement) -> bool {
     stmt.conditions.iter().any(entry_requires_mfa)
 }
 
-/// True when every Allow statement of a trust policy requires MFA (so nobody can
-/// assume the role without it). A trust policy with no Allow statement is vacuous: false.
+/// A condition entry that matches requests made without MFA: `BoolIfExists`
+/// `aws:MultiFactorAuthPresent = false` (absent key included) or `Null`
+/// `aws:MultiFactorAuthAge = true`. Plain `Bool … false` misses long-term-key
+/// requests, which carry no MFA key at all.
+fn entry_matches_no_mfa(e: &ConditionEntry) -> bool {
+    let op = e.op();
+    if op.set.is_some() {
+        return false;
+    }
+    let all =
+        |want: &str| !e.values.is_empty() && e.values.iter().all(|v| v.eq_ignore_ascii_case(want));
+    (op.base == "Bool" && op.if_exists && e.key_is("aws:MultiFactorAuthPresent") && all("false"))
+        || (op.base == "Null" && !op.if_exists && e.key_is("aws:MultiFactorAuthAge") && all("true"))
+}
+
+/// A trust Deny that refuses every caller without MFA: principal `*` (or AWS `*`), every
+/// assume action, and no condition other than "no MFA".
+fn denies_assume_without_mfa(stmt: &Statement) -> bool {
+    let everyone = stmt.principal.as_ref().is_some_and(|p| {
+        !p.negated
+            && match &p.principals {
+                Principals::Any => true,
+                Principals::Map(m) => m
+                    .get(&PrincipalKind::Aws)
+                    .is_some_and(|v| v.iter().any(|x| x.trim() == "*")),
+            }
+    });
+    !stmt.is_allow()
+        && everyone
+        && ASSUME_ACTIONS.iter().all(|a| stmt.covers_action(a))
+        && !stmt.conditions.is_empty()
+        && stmt.conditions.iter().all(entry_matches_no_mfa)
+}
+
+/// The trust statements that let a caller assume the role without MFA: every
+/// assume-allowing statement without an MFA condition, unless a Deny refuses all
+/// callers without MFA.
+pub fn trust_statements_without_mfa(trust: &PolicyDocument) -> Vec<&Statement> {
+    if trust.statements.iter().any(denies_assume_without_mfa) {
+        return Vec::new();
+    }
+    assume_allows(trust)
+        .filter(|s| !statement_requires_mfa(s))
+        .collect()
+}
+
+/// True when nobody can assume the role without MFA: every statement that allows an
+/// assume action requires MFA, or a Deny refuses callers without it. A trust policy
+/// that allows no assume action is vacuous: false.
 pub fn trust_requires_mfa(trust: &PolicyDocument) -> bool {
-    let mut allows = trust.statements.iter().filter(|s| s.is_allow()).peekable();
-    allows.peek().is_some() && allows.all(statement_requires_mfa)
+    assume_allows(trust).next().is_some() && trust_statements_without_mfa(trust).is_empty()
+}
+
+/// Why an IAM user is human or workload, from its credential-report row (RULES.md:
+/// human = console password; workload = active access key and no console password).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserClass {
+    pub human: Vec<String>,
+    pub workload: Vec<String>,
+}
+
+impl UserClass {
+    pub fn is_workload(&self) -> bool {
+        !self.workload.is_empty()
+    }
+    pub fn is_human(&self) -> bool {
+        !self.human.is_empty()
+    }
+}
+
+/// `None` when there is no credential data for the user: unknown, not "neither".
+pub fn classify_user(row: Option<&crate::snapshot::CredentialRow>) -> Option<UserClass> {
+    use crate::snapshot::CredentialRow;
+    let row = row?;
+    let mut c = UserClass::default();
+    let password = CredentialRow::flag(&row.password_enabled);
+    let key = CredentialRow::flag(&row.access_key_1_active)
+        || CredentialRow::flag(&row.access_key_2_active);
+    if password {
+        c.human.push("has a console password".into());
+    } else if key {
+        c.workload
+            .push("has an active access key and no console password".into());
+    }
+    Some(c)
+}
+
+// ---------------------------------------------------------------------------
+// What an identity can do: write IAM, reach PHI (BD001, TR005)
+// ---------------------------------------------------------------------------
+
+/// IAM actions that change identities, policies or trust: whoever holds one can grant
+/// themselves or others more access. Reads (`Get*`, `List*`, `Generate*`, `Simulate*`) and
+/// self-service credential management scoped to `${aws:username}` are not IAM writes.
+pub const IAM_WRITE_ACTIONS: &[&str] = &[
+    "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:AddRoleToInstanceProfile",
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateGroup",
+    "iam:CreateInstanceProfile",
+    "iam:CreateLoginProfile",
+    "iam:CreateOpenIDConnectProvider",
+    "iam:CreatePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:CreateRole",
+    "iam:CreateSAMLProvider",
+    "iam:CreateUser",
+    "iam:DeleteGroupPolicy",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DeleteUser",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:DeleteUserPolicy",
+    "iam:DetachGroupPolicy",
+    "iam:DetachRolePolicy",
+    "iam:DetachUserPolicy",
+    "iam:PassRole",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:PutUserPermissionsBoundary",
+    "iam:PutUserPolicy",
+    "iam:RemoveUserFromGroup",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagRole",
+    "iam:TagUser",
+    "iam:UntagRole",
+    "iam:UntagUser",
+    "iam:UpdateAccessKey",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateLoginProfile",
+    "iam:UpdateOpenIDConnectProviderThumbprint",
+    "iam:UpdateRole",
+    "iam:UpdateSAMLProvider",
+];
+
+/// One statement that gives an identity a capability, for messages and evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    /// Managed policy ARN, or `owner-arn#inline-name`.
+    pub policy: String,
+    /// "policy x", "AWS managed policy AdministratorAccess", "inline policy y of role z".
+    pub label: String,
+    pub statement: Option<usize>,
+    pub sid: Option<String>,
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+}
+
+impl Grant {
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("policy".into(), self.policy.clone().into());
+        if let Some(i) = self.statement {
+            m.insert("statement".into(), i.into());
+        }
+        if let Some(sid) = &self.sid {
+            m.insert("sid".into(), sid.clone().into());
+        }
+        m.insert("actions".into(), self.actions.clone().into());
+        if !self.resources.is_empty() {
+            m.insert("resources".into(), self.resources.clone().into());
+        }
+        serde_json::Value::Object(m)
+    }
+}
+
+/// The policies whose grants an identity holds: its own (attached and inline) and,
+/// for a user, those of its groups (with the group's name).
+pub fn held_policies(inv: &Inventory, who: PrincipalRef) -> Vec<(HeldPolicy<'_>, Option<&str>)> {
+    let mut out: Vec<(HeldPolicy<'_>, Option<&str>)> = inv
+        .own_policies(who)
+        .into_iter()
+        .map(|h| (h, None))
+        .collect();
+    if let PrincipalRef::User(u) = who {
+        for &g in &inv.users[u].groups {
+            let name = inv.groups[g].name.as_str();
+            out.extend(
+                inv.own_policies(PrincipalRef::Group(g))
+                    .into_iter()
+                    .map(|h| (h, Some(name))),
+            );
+        }
+    }
+    out
+}
+
+/// "policy x", or "policy x through group G" for a user's group policy.
+pub fn held_label(held: &HeldPolicy<'_>, inv: &Inventory, group: Option<&str>) -> String {
+    match (group, held.source) {
+        // An inline group policy's label already names the group.
+        (Some(g), crate::inventory::PolicySource::Managed(_)) => {
+            format!("{} through group {g}", held.label(inv))
+        }
+        _ => held.label(inv),
+    }
+}
+
+fn grant(
+    (held, group): &(HeldPolicy<'_>, Option<&str>),
+    inv: &Inventory,
+    stmt: &Statement,
+    actions: Vec<String>,
+    resources: Vec<String>,
+) -> Grant {
+    Grant {
+        policy: held.id(),
+        label: held_label(held, inv, *group),
+        statement: Some(stmt.index),
+        sid: stmt.sid.clone(),
+        actions,
+        resources,
+    }
+}
+
+/// Self-service: every Resource names the caller's own user (`…:user/${aws:username}`).
+fn self_service_only(stmt: &Statement) -> bool {
+    stmt.resource.as_ref().is_some_and(|r| {
+        !r.negated
+            && !r.patterns.is_empty()
+            && r.patterns.iter().all(|p| p.contains("${aws:username}"))
+    })
+}
+
+/// The Allow statements that grant an IAM write action, with the actions they grant.
+pub fn iam_write_grants(inv: &Inventory, who: PrincipalRef) -> Vec<Grant> {
+    let mut out = Vec::new();
+    for held in held_policies(inv, who) {
+        for stmt in held.0.document.statements.iter().filter(|s| s.is_allow()) {
+            if self_service_only(stmt) {
+                continue;
+            }
+            let actions: Vec<String> = IAM_WRITE_ACTIONS
+                .iter()
+                .filter(|a| stmt.covers_action(a))
+                .map(|a| a.to_string())
+                .collect();
+            if actions.is_empty() {
+                continue;
+            }
+            let resources = stmt
+                .resource
+                .as_ref()
+                .map(|r| r.patterns.clone())
+                .unwrap_or_default();
+            out.push(grant(&held, inv, stmt, actions, resources));
+        }
+    }
+    out
+}
+
+/// The Allow statements that grant a PHI data action on a possibly-PHI resource
+/// ([`phi::statement_reaches_phi`]), with the actions and the resources that reach.
+pub fn phi_reach_grants(inv: &Inventory, settings: &Settings, who: PrincipalRef) -> Vec<Grant> {
+    let mut out = Vec::new();
+    for held in held_policies(inv, who) {
+        for stmt in held.0.document.statements.iter().filter(|s| s.is_allow()) {
+            let mut actions = Vec::new();
+            let mut resources = BTreeSet::new();
+            for a in phi::phi_actions() {
+                if !stmt.covers_action(&a.action) {
+                    continue;
+                }
+                if let Some(r) = phi::statement_reaches_phi(
+                    stmt,
+                    &a.action,
+                    &settings.phi_resources,
+                    &inv.partition,
+                    &inv.account_id,
+                ) {
+                    actions.push(a.action.clone());
+                    resources.extend(r);
+                }
+            }
+            if !actions.is_empty() {
+                out.push(grant(
+                    &held,
+                    inv,
+                    stmt,
+                    actions,
+                    resources.into_iter().collect(),
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::policy::{Statement, arn_match};
+use crate::policy::{Statement, arn_match, patterns_intersect};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -161,6 +161,134 @@ pub fn service_of(action: &str) -> &str {
     action.split_once(':').map(|(s, _)| s).unwrap_or(action)
 }
 
+// ---------------------------------------------------------------------------
+// PHI resources: the `[phi] resources` ARN selectors
+// ---------------------------------------------------------------------------
+
+/// Can one ARN match both patterns? Segment by segment (a `*` in the region does not
+/// reach into the service), the resource part as a whole; a pattern with fewer than six
+/// segments (`*`, `arn:aws:s3:*`) lets its last one swallow the rest, as IAM does.
+pub fn arn_patterns_intersect(a: &str, b: &str) -> bool {
+    let pa: Vec<&str> = a.splitn(6, ':').collect();
+    let pb: Vec<&str> = b.splitn(6, ':').collect();
+    let k = pa.len().min(pb.len()) - 1;
+    if !(0..k).all(|i| patterns_intersect(pa[i], pb[i])) {
+        return false;
+    }
+    patterns_intersect(&pa[k..].join(":"), &pb[k..].join(":"))
+}
+
+/// `arn:*:<service>:*:*:*` for the ARN service an action's resources live in.
+fn any_resource_of(action: &str) -> String {
+    format!("arn:*:{}:*:*:*", probe_for(service_of(action)).0)
+}
+
+/// S3's PHI data actions all act on objects (`bucket/key`), never on the bucket.
+fn acts_on_objects(action: &str) -> bool {
+    service_of(action).eq_ignore_ascii_case("s3")
+}
+
+/// Does this ARN selector name resources an action can act on (same ARN service)?
+pub fn selector_applies(selector: &str, action: &str) -> bool {
+    arn_patterns_intersect(selector, &any_resource_of(action))
+}
+
+/// A concrete ARN standing for "any resource of this action's service" (the probe ARN).
+pub fn service_probe(action: &str, partition: &str, account: &str) -> String {
+    let (service, resource) = probe_for(service_of(action));
+    format!("arn:{partition}:{service}:us-east-1:{account}:{resource}")
+}
+
+/// A concrete ARN standing for "any resource this selector names that the action acts
+/// on": each wildcard filled with a name no scoped pattern contains, the partition and a
+/// wildcard account set to the scanned account's (the selectors describe this account),
+/// and an S3 bucket selector extended to the bucket's objects. `None` when the selector
+/// names no resource of the action's service.
+pub fn selector_probe(
+    selector: &str,
+    action: &str,
+    partition: &str,
+    account: &str,
+) -> Option<String> {
+    if !selector_applies(selector, action) {
+        return None;
+    }
+    let parts: Vec<&str> = selector.splitn(6, ':').collect();
+    if parts.len() < 6 {
+        // `*`, `arn:aws:s3:*`: every resource of the service.
+        let full = service_probe(action, partition, account);
+        return arn_match(selector, &full).then_some(full);
+    }
+    let (service, _) = probe_for(service_of(action));
+    let fill = |s: &str| s.replace('*', PROBE).replace('?', "z");
+    let wild = |s: &str| s.contains(['*', '?']);
+    let mut probe = format!(
+        "arn:{}:{service}:{}:{}:{}",
+        if wild(parts[1]) { partition } else { parts[1] },
+        fill(parts[3]),
+        if wild(parts[4]) { account } else { parts[4] },
+        fill(parts[5])
+    );
+    if acts_on_objects(action) && !parts[5].contains('/') {
+        probe.push('/');
+        probe.push_str(PROBE);
+    }
+    Some(probe)
+}
+
+/// Might this statement reach a PHI resource with `action` (which it grants)? With ARN
+/// selectors: a Resource pattern that overlaps a selector of the action's service, or a
+/// NotResource that leaves such a selector's resources in. Without ARN selectors every
+/// resource of a PHI-capable service counts (RULES.md), so any Resource of the action's
+/// service reaches. Resource tags are unknown offline, so tag selectors narrow nothing
+/// here. Returns the statement's resources that reach, for evidence.
+pub fn statement_reaches_phi(
+    stmt: &Statement,
+    action: &str,
+    selectors: &[String],
+    partition: &str,
+    account: &str,
+) -> Option<Vec<String>> {
+    let set = stmt.resource.as_ref()?;
+    let service_wide = any_resource_of(action);
+    let applicable: Vec<&String> = selectors
+        .iter()
+        .filter(|s| selector_applies(s, action))
+        .collect();
+    if !selectors.is_empty() && applicable.is_empty() {
+        return None;
+    }
+    if set.negated {
+        let excluded = |probe: &str| set.patterns.iter().any(|p| arn_match(p, probe));
+        let reaches = if applicable.is_empty() {
+            !excluded(&service_probe(action, partition, account))
+        } else {
+            applicable.iter().any(|s| {
+                selector_probe(s, action, partition, account).is_some_and(|p| !excluded(&p))
+            })
+        };
+        return reaches.then(|| {
+            set.patterns
+                .iter()
+                .map(|p| format!("NotResource:{p}"))
+                .collect()
+        });
+    }
+    let hits: Vec<String> = set
+        .patterns
+        .iter()
+        .filter(|p| {
+            if applicable.is_empty() {
+                arn_patterns_intersect(p, &service_wide)
+            } else {
+                applicable.iter().any(|s| arn_patterns_intersect(p, s))
+            }
+        })
+        .cloned()
+        .collect();
+    (!hits.is_empty()).then_some(hits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,5 +412,69 @@ mod tests {
         );
         assert_eq!(spans(json!("*")), None);
         assert_eq!(spans(json!(["arn:aws:s3:::*"])), None);
+    }
+
+    #[test]
+    fn arn_intersection_is_segment_aware() {
+        // A plain glob would let the region `*` produce ":s3:"; ARN segments do not mix.
+        assert!(!arn_patterns_intersect(
+            "arn:aws:dynamodb:*:*:table/patients*",
+            "arn:*:s3:*:*:*"
+        ));
+        assert!(arn_patterns_intersect("*", "arn:aws:s3:::phi-*"));
+        assert!(arn_patterns_intersect("arn:aws:s3:*", "arn:aws:s3:::phi-*"));
+        assert!(arn_patterns_intersect(
+            "arn:aws:s3:::*-prod/*",
+            "arn:aws:s3:::phi-*"
+        ));
+        assert!(!arn_patterns_intersect(
+            "arn:aws:s3:::clinic-dev-*/*",
+            "arn:aws:s3:::phi-*"
+        ));
+    }
+
+    #[test]
+    fn reach_follows_the_selectors() {
+        let selectors = vec![
+            "arn:aws:s3:::phi-*".to_string(),
+            "arn:aws:dynamodb:*:*:table/patients*".to_string(),
+        ];
+        let reach = |r: serde_json::Value, action: &str, sel: &[String]| {
+            statement_reaches_phi(&stmt(r), action, sel, "aws", "123456789012")
+        };
+        assert_eq!(
+            reach(
+                json!("arn:aws:s3:::phi-records/*"),
+                "s3:GetObject",
+                &selectors
+            ),
+            Some(vec!["arn:aws:s3:::phi-records/*".to_string()])
+        );
+        assert!(reach(json!("*"), "dynamodb:Query", &selectors).is_some());
+        assert!(
+            reach(
+                json!("arn:aws:s3:::clinic-dev-*/*"),
+                "s3:GetObject",
+                &selectors
+            )
+            .is_none()
+        );
+        // No selector names KMS keys: no known PHI key.
+        assert!(reach(json!("*"), "kms:Decrypt", &selectors).is_none());
+        // Without selectors every resource of the service counts, but not another service's.
+        assert!(reach(json!("arn:aws:s3:::clinic-dev-*/*"), "s3:GetObject", &[]).is_some());
+        assert!(reach(json!("arn:aws:s3:::clinic-dev-*/*"), "dynamodb:Query", &[]).is_none());
+        // NotResource reaches unless it excludes every selected resource.
+        let not = |r: serde_json::Value| {
+            statement_reaches_phi(
+                &not_stmt(r),
+                "s3:GetObject",
+                &selectors,
+                "aws",
+                "123456789012",
+            )
+        };
+        assert!(not(json!("arn:aws:s3:::public/*")).is_some());
+        assert!(not(json!("arn:aws:s3:::phi-*")).is_none());
     }
 }
