@@ -7,12 +7,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MOTO_VERSION="5.2.5"
-if ! .venv-moto/bin/python -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
-    echo "==> installing moto $MOTO_VERSION into .venv-moto"
+# jsonschema validates the SARIF output against the SARIF 2.1.0 schema (tests/it/reports.rs).
+JSONSCHEMA_VERSION="4.26.0"
+if ! .venv-moto/bin/python -c "
+import sys, importlib.metadata as m
+sys.exit(m.version('moto') != '$MOTO_VERSION' or m.version('jsonschema') != '$JSONSCHEMA_VERSION')" 2>/dev/null; then
+    echo "==> installing moto $MOTO_VERSION and jsonschema $JSONSCHEMA_VERSION into .venv-moto"
     python3 -m venv .venv-moto
-    .venv-moto/bin/pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+    .venv-moto/bin/pip install --quiet --disable-pip-version-check \
+        "moto[server]==$MOTO_VERSION" "jsonschema==$JSONSCHEMA_VERSION"
 fi
 export PHI_AUDIT_MOTO_PYTHON="$PWD/.venv-moto/bin/python"
+
+# Headless Chromium renders the HTML report in one test (tests/it/reports.rs); installed from
+# Debian when missing and possible (about a minute, once), otherwise that test is skipped.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing chromium (HTML report render test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+        || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+        || echo "warning: could not install chromium; the HTML render test will be skipped"
+fi
+if command -v chromium >/dev/null 2>&1; then
+    export PHI_AUDIT_CHROMIUM="$(command -v chromium)"
+fi
 
 export AWS_EC2_METADATA_DISABLED=true
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
