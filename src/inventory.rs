@@ -11,7 +11,7 @@ use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 
 use crate::policy::{DocKind, PolicyDocument};
-use crate::snapshot::{AuthorizationDetails, Snapshot, Tag, arn_account};
+use crate::snapshot::{AuthorizationDetails, CredentialRow, Snapshot, Tag, arn_account};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrincipalRef {
@@ -89,6 +89,10 @@ pub struct Inventory {
     policy_by_arn: HashMap<String, usize>,
     /// Attached policy ARNs for which the input holds no document.
     pub missing_policies: BTreeSet<String>,
+    /// Credential-report row of each user (by index into `users`), when the source has one.
+    pub user_credentials: Vec<Option<CredentialRow>>,
+    /// The report's `<root_account>` row, when present.
+    pub root_credentials: Option<CredentialRow>,
 }
 
 /// Where a policy document comes from, for messages, evidence and fingerprints.
@@ -317,6 +321,19 @@ impl Inventory {
         }
         inv.policies = policies;
         inv.missing_policies = missing;
+
+        if let Some(report) = &snapshot.credential_report {
+            let by_name: HashMap<&str, &CredentialRow> =
+                report.rows.iter().map(|r| (r.user.as_str(), r)).collect();
+            inv.user_credentials = inv
+                .users
+                .iter()
+                .map(|u| by_name.get(u.name.as_str()).map(|r| (*r).clone()))
+                .collect();
+            inv.root_credentials = report.rows.iter().find(|r| r.is_root()).cloned();
+        } else {
+            inv.user_credentials = vec![None; inv.users.len()];
+        }
         Ok(inv)
     }
 

@@ -32,6 +32,347 @@ pub struct Snapshot {
     pub coverage: Vec<SourceCoverage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iam: Option<AuthorizationDetails>,
+    /// GenerateCredentialReport / GetCredentialReport, parsed from the CSV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_report: Option<CredentialReport>,
+    /// GetAccountSummary's SummaryMap (e.g. AccountMFAEnabled, AccountAccessKeysPresent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_summary: Option<BTreeMap<String, i64>>,
+    /// GetAccountPasswordPolicy. `None` with source `iam.password_policy` ok means the
+    /// account has no password policy (NoSuchEntity), which is itself a finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PasswordPolicy>,
+    /// ListVirtualMFADevices (assigned and unassigned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_devices: Option<Vec<MfaDevice>>,
+    /// ListInstanceProfiles: every profile and the roles in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_profiles: Option<Vec<InstanceProfileInfo>>,
+    /// ListAccessKeys + GetAccessKeyLastUsed per user. Key ids only, never secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_keys: Option<Vec<AccessKeyInfo>>,
+    /// Regions the regional checks covered (Access Analyzer): `--regions`, or the
+    /// account's enabled regions from ec2:DescribeRegions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    /// AWS Organizations: the organization, the account's path root → OUs → account,
+    /// and the SCPs attached at every level. `None` with source
+    /// `organizations.organization` ok means the account is in no organization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Organization>,
+    /// IAM Access Analyzer per scanned region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_analyzer: Option<Vec<RegionAnalyzers>>,
+    /// CloudTrail trails (shadow trails included) with status and event selectors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudtrail: Option<Vec<Trail>>,
+    /// How many calls of each API operation collection made (`iam:ListAccessKeys` → 200).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub api_calls: BTreeMap<String, u64>,
+}
+
+/// The IAM credential report: one row per user, plus `<root_account>` when AWS includes it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CredentialReport {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_time: Option<DateTime<Utc>>,
+    pub rows: Vec<CredentialRow>,
+}
+
+/// One row of the credential report, column for column as AWS writes it (values are the
+/// raw CSV strings: `true`/`false`, `N/A`, `no_information`, `not_supported`, ISO times).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CredentialRow {
+    pub user: String,
+    pub arn: String,
+    pub user_creation_time: String,
+    pub password_enabled: String,
+    pub password_last_used: String,
+    pub password_last_changed: String,
+    pub password_next_rotation: String,
+    pub mfa_active: String,
+    pub access_key_1_active: String,
+    pub access_key_1_last_rotated: String,
+    pub access_key_1_last_used_date: String,
+    pub access_key_1_last_used_region: String,
+    pub access_key_1_last_used_service: String,
+    pub access_key_2_active: String,
+    pub access_key_2_last_rotated: String,
+    pub access_key_2_last_used_date: String,
+    pub access_key_2_last_used_region: String,
+    pub access_key_2_last_used_service: String,
+    pub cert_1_active: String,
+    pub cert_1_last_rotated: String,
+    pub cert_2_active: String,
+    pub cert_2_last_rotated: String,
+}
+
+/// A credential-report time field: a timestamp, or one of AWS's markers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportTime {
+    At(DateTime<Utc>),
+    /// `N/A`: never (e.g. a key never used, no password).
+    Never,
+    /// `no_information`: used before IAM tracked it (October 2014), or unknown.
+    NoInformation,
+}
+
+impl CredentialRow {
+    pub const ROOT: &'static str = "<root_account>";
+
+    pub fn is_root(&self) -> bool {
+        self.user == Self::ROOT
+    }
+
+    pub fn flag(v: &str) -> bool {
+        v.eq_ignore_ascii_case("true")
+    }
+
+    pub fn time(v: &str) -> ReportTime {
+        match v {
+            "" | "N/A" | "not_supported" => ReportTime::Never,
+            "no_information" => ReportTime::NoInformation,
+            other => parse_time(other)
+                .map(ReportTime::At)
+                .unwrap_or(ReportTime::NoInformation),
+        }
+    }
+
+    /// Parse the report's CSV. Columns are matched by header name, so a report with extra
+    /// or reordered columns still parses; a missing required column is an error.
+    pub fn parse_csv(text: &str) -> std::result::Result<Vec<CredentialRow>, String> {
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+        let header: Vec<&str> = lines
+            .next()
+            .ok_or("credential report is empty")?
+            .split(',')
+            .map(str::trim)
+            .collect();
+        let col = |name: &str| header.iter().position(|h| *h == name);
+        let required = [
+            "user",
+            "arn",
+            "password_enabled",
+            "mfa_active",
+            "access_key_1_active",
+            "access_key_2_active",
+        ];
+        for r in required {
+            if col(r).is_none() {
+                return Err(format!(
+                    "credential report has no `{r}` column (header: {})",
+                    header.join(",")
+                ));
+            }
+        }
+        let mut rows = Vec::new();
+        for (n, line) in lines.enumerate() {
+            let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+            if cells.len() != header.len() {
+                return Err(format!(
+                    "credential report line {}: {} columns, header has {}",
+                    n + 2,
+                    cells.len(),
+                    header.len()
+                ));
+            }
+            let get = |name: &str| col(name).map(|i| cells[i].to_string()).unwrap_or_default();
+            rows.push(CredentialRow {
+                user: get("user"),
+                arn: get("arn"),
+                user_creation_time: get("user_creation_time"),
+                password_enabled: get("password_enabled"),
+                password_last_used: get("password_last_used"),
+                password_last_changed: get("password_last_changed"),
+                password_next_rotation: get("password_next_rotation"),
+                mfa_active: get("mfa_active"),
+                access_key_1_active: get("access_key_1_active"),
+                access_key_1_last_rotated: get("access_key_1_last_rotated"),
+                access_key_1_last_used_date: get("access_key_1_last_used_date"),
+                access_key_1_last_used_region: get("access_key_1_last_used_region"),
+                access_key_1_last_used_service: get("access_key_1_last_used_service"),
+                access_key_2_active: get("access_key_2_active"),
+                access_key_2_last_rotated: get("access_key_2_last_rotated"),
+                access_key_2_last_used_date: get("access_key_2_last_used_date"),
+                access_key_2_last_used_region: get("access_key_2_last_used_region"),
+                access_key_2_last_used_service: get("access_key_2_last_used_service"),
+                cert_1_active: get("cert_1_active"),
+                cert_1_last_rotated: get("cert_1_last_rotated"),
+                cert_2_active: get("cert_2_active"),
+                cert_2_last_rotated: get("cert_2_last_rotated"),
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// The account's organization, as DescribeOrganization / ListParents /
+/// ListPoliciesForTarget / DescribePolicy return it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Organization {
+    pub id: String,
+    pub arn: String,
+    pub management_account_id: String,
+    /// `ALL` or `CONSOLIDATED_BILLING` (SCPs need `ALL`).
+    pub feature_set: String,
+    /// The scanned account is the management account: SCPs never apply to it.
+    pub is_management_account: bool,
+    /// Root first, then each OU, then the account itself; `None` when the path could
+    /// not be read (coverage `organizations.scps` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Vec<OrgNode>>,
+    /// Every SCP attached along the path, with its document.
+    #[serde(default)]
+    pub policies: Vec<ServiceControlPolicy>,
+    /// Account ids of the organization, when listable (management account or delegated admin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OrgNode {
+    pub id: String,
+    /// `ROOT`, `ORGANIZATIONAL_UNIT` or `ACCOUNT`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Ids of the SCPs attached directly to this node.
+    pub policy_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ServiceControlPolicy {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    #[serde(default)]
+    pub aws_managed: bool,
+    /// The policy document (decoded JSON).
+    pub content: Value,
+}
+
+/// Access Analyzer in one region.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegionAnalyzers {
+    pub region: String,
+    pub status: CoverageStatus,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    #[serde(default)]
+    pub analyzers: Vec<Analyzer>,
+    #[serde(default)]
+    pub findings: Vec<AnalyzerFinding>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Analyzer {
+    pub arn: String,
+    pub name: String,
+    /// `ACCOUNT`, `ORGANIZATION`, `ACCOUNT_UNUSED_ACCESS`, `ORGANIZATION_UNUSED_ACCESS`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `ACTIVE`, `CREATING`, `DISABLED`, `FAILED`.
+    pub status: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AnalyzerFinding {
+    pub id: String,
+    pub analyzer_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_owner_account: Option<String>,
+    /// ListFindingsV2's findingType, e.g. `ExternalAccess`, `UnusedIAMRole`, `UnusedPermission`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding_type: Option<String>,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    pub home_region: String,
+    pub is_multi_region: bool,
+    pub is_organization_trail: bool,
+    pub log_file_validation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_bucket: Option<String>,
+    /// GetTrailStatus.IsLogging; `None` when the status could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_logging: Option<bool>,
+    /// GetEventSelectors, raw: `{"EventSelectors": [...]}` or `{"AdvancedEventSelectors": [...]}`;
+    /// `None` when they could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_selectors: Option<Value>,
+}
+
+/// GetAccountPasswordPolicy, in AWS's field names.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct PasswordPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_password_length: Option<i64>,
+    #[serde(default)]
+    pub require_symbols: bool,
+    #[serde(default)]
+    pub require_numbers: bool,
+    #[serde(default)]
+    pub require_uppercase_characters: bool,
+    #[serde(default)]
+    pub require_lowercase_characters: bool,
+    #[serde(default)]
+    pub allow_users_to_change_password: bool,
+    #[serde(default)]
+    pub expire_passwords: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_password_age: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_reuse_prevention: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hard_expiry: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct MfaDevice {
+    pub serial_number: String,
+    /// The user the device is assigned to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_date: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceProfileInfo {
+    pub instance_profile_name: String,
+    pub arn: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessKeyInfo {
+    pub user_name: String,
+    /// The key id (AKIA…): an identifier, not a secret. Secret keys are never collected.
+    pub access_key_id: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_date: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_date: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_region: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -84,22 +425,78 @@ impl SourceKind {
 /// The data sources rules depend on. The string ids appear in JSON `coverage`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Source {
+    CallerIdentity,
     AuthorizationDetails,
     CredentialReport,
+    AccountSummary,
+    PasswordPolicy,
+    AccountAliases,
+    MfaDevices,
+    InstanceProfiles,
+    AccessKeys,
+    RoleDetails,
+    Regions,
+    Organization,
+    ServiceControlPolicies,
+    AccessAnalyzer,
+    CloudTrail,
 }
 
 impl Source {
-    pub const ALL: &'static [Source] = &[Source::AuthorizationDetails, Source::CredentialReport];
+    pub const ALL: &'static [Source] = &[
+        Source::CallerIdentity,
+        Source::AuthorizationDetails,
+        Source::CredentialReport,
+        Source::AccountSummary,
+        Source::PasswordPolicy,
+        Source::AccountAliases,
+        Source::MfaDevices,
+        Source::InstanceProfiles,
+        Source::AccessKeys,
+        Source::RoleDetails,
+        Source::Regions,
+        Source::Organization,
+        Source::ServiceControlPolicies,
+        Source::AccessAnalyzer,
+        Source::CloudTrail,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
+            Source::CallerIdentity => "sts.caller_identity",
             Source::AuthorizationDetails => "iam.authorization_details",
             Source::CredentialReport => "iam.credential_report",
+            Source::AccountSummary => "iam.account_summary",
+            Source::PasswordPolicy => "iam.password_policy",
+            Source::AccountAliases => "iam.account_aliases",
+            Source::MfaDevices => "iam.mfa_devices",
+            Source::InstanceProfiles => "iam.instance_profiles",
+            Source::AccessKeys => "iam.access_keys",
+            Source::RoleDetails => "iam.role_details",
+            Source::Regions => "ec2.regions",
+            Source::Organization => "organizations.organization",
+            Source::ServiceControlPolicies => "organizations.scps",
+            Source::AccessAnalyzer => "accessanalyzer.analyzers",
+            Source::CloudTrail => "cloudtrail.trails",
         }
     }
 
     pub fn from_id(id: &str) -> Option<Source> {
         Source::ALL.iter().copied().find(|s| s.id() == id)
+    }
+
+    /// Why an authorization-details export lacks this source.
+    fn absent_from_authz_details(self) -> &'static str {
+        match self {
+            Source::CredentialReport => {
+                "authorization-details exports carry no credential data (passwords, access keys, MFA): \
+                 IAM users cannot be classified as human or workload; use a live scan or a snapshot"
+            }
+            Source::RoleDetails => {
+                "authorization-details exports carry no MaxSessionDuration (ListRoles has it); use a live scan or a snapshot"
+            }
+            _ => "not part of authorization-details exports; use a live scan or a snapshot",
+        }
     }
 }
 
@@ -418,11 +815,11 @@ pub fn load_authz_details(paths: &[PathBuf], as_of: Option<DateTime<Utc>>) -> Re
     for path in paths {
         let bytes =
             std::fs::read(path).with_context(|| format!("{}: cannot read file", path.display()))?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            if let Ok(m) = meta.modified() {
-                let t = DateTime::<Utc>::from(m);
-                newest_mtime = Some(newest_mtime.map_or(t, |n| n.max(t)));
-            }
+        if let Ok(meta) = std::fs::metadata(path)
+            && let Ok(m) = meta.modified()
+        {
+            let t = DateTime::<Utc>::from(m);
+            newest_mtime = Some(newest_mtime.map_or(t, |n| n.max(t)));
         }
         let mut page = parse_authz_page(&bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?;
         decode_and_check(&mut page).map_err(|e| anyhow!("{}: {e}", path.display()))?;
@@ -450,22 +847,31 @@ pub fn load_authz_details(paths: &[PathBuf], as_of: Option<DateTime<Utc>>) -> Re
         source: SourceKind::AuthzDetails,
         coverage: Source::ALL
             .iter()
-            .map(|s| match s {
+            .map(|&s| match s {
                 Source::AuthorizationDetails => SourceCoverage {
                     source: s.id().into(),
                     status: CoverageStatus::Ok,
                     detail: stats.clone(),
                 },
-                Source::CredentialReport => SourceCoverage {
-                    source: s.id().into(),
+                other => SourceCoverage {
+                    source: other.id().into(),
                     status: CoverageStatus::Absent,
-                    detail: "authorization-details exports carry no credential data (passwords, access keys, MFA): \
-                             IAM users cannot be classified as human or workload; use a live scan or a snapshot"
-                        .into(),
+                    detail: other.absent_from_authz_details().into(),
                 },
             })
             .collect(),
         iam: Some(merged),
+        credential_report: None,
+        account_summary: None,
+        password_policy: None,
+        mfa_devices: None,
+        instance_profiles: None,
+        access_keys: None,
+        regions: None,
+        organization: None,
+        access_analyzer: None,
+        cloudtrail: None,
+        api_calls: BTreeMap::new(),
     })
 }
 
@@ -510,19 +916,18 @@ struct RawPage {
 
 fn parse_authz_page(bytes: &[u8]) -> std::result::Result<AuthorizationDetails, String> {
     // Fast path: straight from bytes into the typed model.
-    if let Ok(page) = serde_json::from_slice::<RawPage>(bytes) {
-        if page.user_detail_list.is_some()
+    if let Ok(page) = serde_json::from_slice::<RawPage>(bytes)
+        && (page.user_detail_list.is_some()
             || page.group_detail_list.is_some()
             || page.role_detail_list.is_some()
-            || page.policies.is_some()
-        {
-            return Ok(AuthorizationDetails {
-                user_detail_list: page.user_detail_list.unwrap_or_default(),
-                group_detail_list: page.group_detail_list.unwrap_or_default(),
-                role_detail_list: page.role_detail_list.unwrap_or_default(),
-                policies: page.policies.unwrap_or_default(),
-            });
-        }
+            || page.policies.is_some())
+    {
+        return Ok(AuthorizationDetails {
+            user_detail_list: page.user_detail_list.unwrap_or_default(),
+            group_detail_list: page.group_detail_list.unwrap_or_default(),
+            role_detail_list: page.role_detail_list.unwrap_or_default(),
+            policies: page.policies.unwrap_or_default(),
+        });
     }
     // Slow path, only to explain what is wrong: not JSON, wrong shape, or which entity.
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
@@ -587,7 +992,7 @@ fn entity_label(item: &Value) -> String {
 
 /// Decode every policy document to a JSON object (raw API shape → CLI shape) and
 /// parse it once, so a malformed document fails the load with its location.
-fn decode_and_check(d: &mut AuthorizationDetails) -> std::result::Result<(), String> {
+pub(crate) fn decode_and_check(d: &mut AuthorizationDetails) -> std::result::Result<(), String> {
     fn fix(
         doc: &mut Value,
         kind: DocKind,
@@ -733,6 +1138,39 @@ fn derive_account(d: &AuthorizationDetails) -> Result<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_report_csv() {
+        let csv = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n\
+<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-11-01T00:00:00+00:00,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\
+alice,arn:aws:iam::123456789012:user/alice,2024-01-01T00:00:00+00:00,true,no_information,2024-01-01T00:00:00+00:00,N/A,true,true,2024-02-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+        let rows = CredentialRow::parse_csv(csv).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].is_root() && !CredentialRow::flag(&rows[0].mfa_active));
+        assert!(CredentialRow::flag(&rows[1].password_enabled));
+        assert_eq!(
+            CredentialRow::time(&rows[1].password_last_used),
+            ReportTime::NoInformation
+        );
+        assert_eq!(
+            CredentialRow::time(&rows[1].access_key_1_last_used_date),
+            ReportTime::Never
+        );
+        assert!(matches!(
+            CredentialRow::time(&rows[1].access_key_1_last_rotated),
+            ReportTime::At(_)
+        ));
+        assert!(
+            CredentialRow::parse_csv("user,arn\nx,y\n")
+                .unwrap_err()
+                .contains("no `password_enabled` column")
+        );
+        assert!(
+            CredentialRow::parse_csv(&csv.replace("alice,arn", "alice,x,arn"))
+                .unwrap_err()
+                .contains("line 3")
+        );
+    }
 
     #[test]
     fn arn_account_parts() {
