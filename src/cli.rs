@@ -31,6 +31,14 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show one rule's documentation: what it finds, why it matters for PHI, an example, the fix.
     Explain(ExplainArgs),
+    /// Show the control → rules → result matrix (HIPAA, SOC 2, NIST CSF) for a source.
+    Controls(ControlsArgs),
+    /// Record the current findings as accepted, for `scan --baseline`.
+    Baseline(BaselineArgs),
+    /// Collect the account's IAM data from AWS (read-only) and write a snapshot file.
+    Collect(CollectArgs),
+    /// Print the read-only IAM policy phi-audit's collection needs.
+    Permissions,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +60,87 @@ pub struct SourceArgs {
     /// Ages ("unused for 90 days") are measured from it.
     #[arg(long, value_name = "TIME", help_heading = "Source")]
     pub as_of: Option<String>,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// Live collection (the default source when no file is given).
+#[derive(Debug, Args, Clone, Default)]
+pub struct LiveArgs {
+    /// Named profile from the AWS config files (default: the standard credential chain).
+    #[arg(long, value_name = "NAME", help_heading = "Live AWS source")]
+    pub profile: Option<String>,
+
+    /// Home region for API calls (default: from the environment or profile, else us-east-1).
+    #[arg(long, value_name = "REGION", help_heading = "Live AWS source")]
+    pub region: Option<String>,
+
+    /// Assume this audit role first (session name `phi-audit`).
+    #[arg(long, value_name = "ARN", help_heading = "Live AWS source")]
+    pub role_arn: Option<String>,
+
+    /// ExternalId for --role-arn.
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "role_arn",
+        help_heading = "Live AWS source"
+    )]
+    pub external_id: Option<String>,
+
+    /// Send every API call to this endpoint (also honoured: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>).
+    #[arg(long, value_name = "URL", help_heading = "Live AWS source")]
+    pub endpoint_url: Option<String>,
+
+    /// Give up on one API operation (all its retries) after this many seconds.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 60,
+        help_heading = "Live AWS source"
+    )]
+    pub api_timeout: u64,
+
+    /// Attempts per API operation; throttling and 5xx are retried with backoff, AccessDenied is not.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10), help_heading = "Live AWS source")]
+    pub max_attempts: u32,
+
+    /// Longest wait for IAM to generate the credential report, in seconds.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 120,
+        help_heading = "Live AWS source"
+    )]
+    pub report_wait: u64,
+
+    /// Regions for regional checks (Access Analyzer), comma-separated (default: the account's enabled regions).
+    #[arg(
+        long,
+        value_name = "REGIONS",
+        value_delimiter = ',',
+        help_heading = "Live AWS source"
+    )]
+    pub regions: Vec<String>,
+
+    /// Read SCPs through this role in the management account (or a delegated administrator).
+    #[arg(long, value_name = "ARN", help_heading = "Live AWS source")]
+    pub org_role_arn: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Where to write the snapshot (JSON).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Never show a progress display.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]
@@ -96,6 +185,11 @@ pub struct OutputArgs {
     /// Never show a progress display (it is also off when standard error is not a terminal or CI is set).
     #[arg(long, help_heading = "Output")]
     pub no_progress: bool,
+
+    /// Also write an evidence bundle to DIR: the snapshot, JSON/SARIF/HTML reports, the config used
+    /// and a manifest with the sha256 of every file.
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub evidence_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,6 +210,11 @@ pub struct CiArgs {
     /// Exit 3 when a data source the selected rules need was absent or denied.
     #[arg(long, help_heading = "CI")]
     pub require_complete: bool,
+
+    /// A file written by `phi-audit baseline`: its findings are reported as baselined and do not
+    /// count towards --fail-on; the report says how many of them are fixed now.
+    #[arg(long, value_name = "FILE", help_heading = "CI")]
+    pub baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +241,58 @@ pub enum ListFormat {
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Framework {
+    Hipaa,
+    Soc2,
+    Csf,
+}
+
+impl Framework {
+    /// The framework id used in the control catalogue.
+    pub fn id(self) -> &'static str {
+        match self {
+            Framework::Hipaa => "hipaa",
+            Framework::Soc2 => "soc2",
+            Framework::Csf => "csf",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ControlsArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Only this framework's controls (default: all).
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub framework: Option<Framework>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table", help_heading = "Output")]
+    pub format: ControlsFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ControlsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Write the baseline to FILE (default: standard output).
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -336,162 +336,160 @@ pub fn parse(src: &str, file: &Path) -> Result<Settings, ConfigError> {
     let root = doc.as_table();
     w.unknown_keys(root, "", TOP);
 
-    if let Some(item) = root.get("phi") {
-        if let Some(t) = w.table(item, "phi") {
-            w.unknown_keys(t, "phi.", &["resources", "tags"]);
-            if let Some(v) = t.get("resources") {
-                if let Some(list) = w.strings(v, "phi.resources") {
-                    for (i, r) in list.iter().enumerate() {
-                        if !(r == "*" || r.starts_with("arn:")) {
-                            w.push(
-                                v.span(),
-                                format!("phi.resources[{i}]"),
-                                format!(
-                                    "{r:?} is not an ARN or ARN glob (e.g. \"arn:aws:s3:::phi-*\")"
-                                ),
-                            );
-                        }
-                    }
-                    s.phi_resources = list;
-                }
-            }
-            if let Some(v) = t.get("tags") {
-                match v.as_table_like() {
-                    Some(tags) => {
-                        for (k, val) in tags.iter() {
-                            match val.as_str() {
-                                Some(x) => {
-                                    s.phi_tags.insert(k.to_string(), x.to_string());
-                                }
-                                None => w.push(
-                                    val.span().or(v.span()),
-                                    format!("phi.tags.{k}"),
-                                    format!("expected a string tag value, found {}", kind(val)),
-                                ),
-                            }
-                        }
-                    }
-                    None => w.push(
-                        v.span(),
-                        "phi.tags",
-                        format!("expected a table of tag = value, found {}", kind(v)),
-                    ),
-                }
-            }
-        }
-    }
-
-    if let Some(item) = root.get("accounts") {
-        if let Some(t) = w.table(item, "accounts") {
-            w.unknown_keys(t, "accounts.", &["known"]);
-            if let Some(v) = t.get("known") {
-                if let Some(list) = w.strings(v, "accounts.known") {
-                    for (i, a) in list.iter().enumerate() {
-                        if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
-                            w.push(
-                                v.span(),
-                                format!("accounts.known[{i}]"),
-                                format!("{a:?} is not a 12-digit AWS account id"),
-                            );
-                        } else {
-                            s.known_accounts.insert(a.clone());
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    if let Some(item) = root.get("thresholds") {
-        if let Some(t) = w.table(item, "thresholds") {
-            w.unknown_keys(
-                t,
-                "thresholds.",
-                &[
-                    "access-key-max-age-days",
-                    "unused-days",
-                    "max-session-seconds",
-                ],
-            );
-            if let Some(v) = t.get("access-key-max-age-days") {
-                s.access_key_max_age_days = w
-                    .days(v, "thresholds.access-key-max-age-days", 3650)
-                    .unwrap_or(s.access_key_max_age_days);
-            }
-            if let Some(v) = t.get("unused-days") {
-                s.unused_days = w
-                    .days(v, "thresholds.unused-days", 3650)
-                    .unwrap_or(s.unused_days);
-            }
-            if let Some(v) = t.get("max-session-seconds") {
-                match v.as_integer() {
-                    Some(n) if (900..=43200).contains(&n) => s.max_session_seconds = n as u32,
-                    Some(n) => w.push(
-                        v.span(),
-                        "thresholds.max-session-seconds",
-                        format!("must be between 900 and 43200 (IAM's limits), found {n}"),
-                    ),
-                    None => w.push(
-                        v.span(),
-                        "thresholds.max-session-seconds",
-                        format!("expected an integer, found {}", kind(v)),
-                    ),
-                }
-            }
-        }
-    }
-
-    if let Some(item) = root.get("tags") {
-        if let Some(t) = w.table(item, "tags") {
-            w.unknown_keys(t, "tags.", &["owner", "purpose", "break-glass"]);
-            if let Some(v) = t.get("owner") {
-                s.tag_owner = w.string(v, "tags.owner").unwrap_or(s.tag_owner);
-            }
-            if let Some(v) = t.get("purpose") {
-                s.tag_purpose = w.string(v, "tags.purpose").unwrap_or(s.tag_purpose);
-            }
-            if let Some(v) = t.get("break-glass") {
-                s.tag_break_glass = w.string(v, "tags.break-glass").unwrap_or(s.tag_break_glass);
-            }
-        }
-    }
-
-    if let Some(item) = root.get("identities") {
-        if let Some(t) = w.table(item, "identities") {
-            w.unknown_keys(t, "identities.", &["break-glass-names"]);
-            if let Some(v) = t.get("break-glass-names") {
-                if let Some(list) = w.strings(v, "identities.break-glass-names") {
-                    s.break_glass_names = list;
-                }
-            }
-        }
-    }
-
-    if let Some(item) = root.get("severity") {
-        if let Some(t) = w.table(item, "severity") {
-            for (code, v) in t.iter() {
-                let span = t.key(code).and_then(|k| k.span());
-                if registry::doc(code).is_none() {
-                    let hint = nearest(code, registry::codes())
-                        .map(|c| format!("; did you mean `{c}`?"))
-                        .unwrap_or_default();
+    if let Some(item) = root.get("phi")
+        && let Some(t) = w.table(item, "phi")
+    {
+        w.unknown_keys(t, "phi.", &["resources", "tags"]);
+        if let Some(v) = t.get("resources")
+            && let Some(list) = w.strings(v, "phi.resources")
+        {
+            for (i, r) in list.iter().enumerate() {
+                if !(r == "*" || r.starts_with("arn:")) {
                     w.push(
-                        span,
-                        format!("severity.{code}"),
-                        format!("unknown rule code{hint}"),
+                        v.span(),
+                        format!("phi.resources[{i}]"),
+                        format!("{r:?} is not an ARN or ARN glob (e.g. \"arn:aws:s3:::phi-*\")"),
                     );
-                    continue;
                 }
-                match v.as_str().map(str::parse::<Severity>) {
-                    Some(Ok(sev)) => {
-                        s.severity_overrides.insert(code.to_string(), sev);
+            }
+            s.phi_resources = list;
+        }
+        if let Some(v) = t.get("tags") {
+            match v.as_table_like() {
+                Some(tags) => {
+                    for (k, val) in tags.iter() {
+                        match val.as_str() {
+                            Some(x) => {
+                                s.phi_tags.insert(k.to_string(), x.to_string());
+                            }
+                            None => w.push(
+                                val.span().or(v.span()),
+                                format!("phi.tags.{k}"),
+                                format!("expected a string tag value, found {}", kind(val)),
+                            ),
+                        }
                     }
-                    _ => w.push(
-                        v.span().or(span),
-                        format!("severity.{code}"),
-                        "expected one of \"critical\", \"high\", \"medium\", \"low\", \"info\"",
-                    ),
                 }
+                None => w.push(
+                    v.span(),
+                    "phi.tags",
+                    format!("expected a table of tag = value, found {}", kind(v)),
+                ),
+            }
+        }
+    }
+
+    if let Some(item) = root.get("accounts")
+        && let Some(t) = w.table(item, "accounts")
+    {
+        w.unknown_keys(t, "accounts.", &["known"]);
+        if let Some(v) = t.get("known")
+            && let Some(list) = w.strings(v, "accounts.known")
+        {
+            for (i, a) in list.iter().enumerate() {
+                if a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()) {
+                    w.push(
+                        v.span(),
+                        format!("accounts.known[{i}]"),
+                        format!("{a:?} is not a 12-digit AWS account id"),
+                    );
+                } else {
+                    s.known_accounts.insert(a.clone());
+                }
+            }
+        }
+    }
+
+    if let Some(item) = root.get("thresholds")
+        && let Some(t) = w.table(item, "thresholds")
+    {
+        w.unknown_keys(
+            t,
+            "thresholds.",
+            &[
+                "access-key-max-age-days",
+                "unused-days",
+                "max-session-seconds",
+            ],
+        );
+        if let Some(v) = t.get("access-key-max-age-days") {
+            s.access_key_max_age_days = w
+                .days(v, "thresholds.access-key-max-age-days", 3650)
+                .unwrap_or(s.access_key_max_age_days);
+        }
+        if let Some(v) = t.get("unused-days") {
+            s.unused_days = w
+                .days(v, "thresholds.unused-days", 3650)
+                .unwrap_or(s.unused_days);
+        }
+        if let Some(v) = t.get("max-session-seconds") {
+            match v.as_integer() {
+                Some(n) if (900..=43200).contains(&n) => s.max_session_seconds = n as u32,
+                Some(n) => w.push(
+                    v.span(),
+                    "thresholds.max-session-seconds",
+                    format!("must be between 900 and 43200 (IAM's limits), found {n}"),
+                ),
+                None => w.push(
+                    v.span(),
+                    "thresholds.max-session-seconds",
+                    format!("expected an integer, found {}", kind(v)),
+                ),
+            }
+        }
+    }
+
+    if let Some(item) = root.get("tags")
+        && let Some(t) = w.table(item, "tags")
+    {
+        w.unknown_keys(t, "tags.", &["owner", "purpose", "break-glass"]);
+        if let Some(v) = t.get("owner") {
+            s.tag_owner = w.string(v, "tags.owner").unwrap_or(s.tag_owner);
+        }
+        if let Some(v) = t.get("purpose") {
+            s.tag_purpose = w.string(v, "tags.purpose").unwrap_or(s.tag_purpose);
+        }
+        if let Some(v) = t.get("break-glass") {
+            s.tag_break_glass = w.string(v, "tags.break-glass").unwrap_or(s.tag_break_glass);
+        }
+    }
+
+    if let Some(item) = root.get("identities")
+        && let Some(t) = w.table(item, "identities")
+    {
+        w.unknown_keys(t, "identities.", &["break-glass-names"]);
+        if let Some(v) = t.get("break-glass-names")
+            && let Some(list) = w.strings(v, "identities.break-glass-names")
+        {
+            s.break_glass_names = list;
+        }
+    }
+
+    if let Some(item) = root.get("severity")
+        && let Some(t) = w.table(item, "severity")
+    {
+        for (code, v) in t.iter() {
+            let span = t.key(code).and_then(|k| k.span());
+            if registry::doc(code).is_none() {
+                let hint = nearest(code, registry::codes())
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                w.push(
+                    span,
+                    format!("severity.{code}"),
+                    format!("unknown rule code{hint}"),
+                );
+                continue;
+            }
+            match v.as_str().map(str::parse::<Severity>) {
+                Some(Ok(sev)) => {
+                    s.severity_overrides.insert(code.to_string(), sev);
+                }
+                _ => w.push(
+                    v.span().or(span),
+                    format!("severity.{code}"),
+                    "expected one of \"critical\", \"high\", \"medium\", \"low\", \"info\"",
+                ),
             }
         }
     }

@@ -7,7 +7,7 @@ pub use document::{
     ConditionEntry, DocKind, Effect, PatternSet, PolicyDocument, PolicyError, PrincipalKind,
     PrincipalSet, Principals, Statement,
 };
-pub use wildcard::{action_match, arn_match, is_match_all, wildcard_match};
+pub use wildcard::{action_match, arn_match, is_match_all, patterns_intersect, wildcard_match};
 
 /// Decode a policy document as IAM or the AWS CLI hands it over: a JSON object
 /// (CLI, SDK snapshot) or a string that is URL-encoded JSON (raw API). A string

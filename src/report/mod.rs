@@ -1,6 +1,11 @@
 //! Reports: one model ([`Report`]), one emitter per format behind [`Emitter`].
 
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod matrix;
+pub mod sarif;
 pub mod table;
 
 use chrono::SecondsFormat;
@@ -24,6 +29,29 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Counts by severity of the findings that count (neither suppressed nor
+    /// baselined), plus the suppressed and baselined ones. `fixed_since_baseline`
+    /// is set by the baseline pass.
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut summary = Summary::default();
+        for f in findings {
+            if f.suppressed.is_some() {
+                summary.suppressed += 1;
+            } else if f.baselined {
+                summary.baselined += 1;
+            } else {
+                match f.severity {
+                    Severity::Critical => summary.critical += 1,
+                    Severity::High => summary.high += 1,
+                    Severity::Medium => summary.medium += 1,
+                    Severity::Low => summary.low += 1,
+                    Severity::Info => summary.info += 1,
+                }
+            }
+        }
+        summary
+    }
+
     pub fn count(&self, s: Severity) -> usize {
         match s {
             Severity::Critical => self.critical,
@@ -51,6 +79,13 @@ pub struct Report {
     /// Not serialised: which rules ran (for table notes and the controls matrix).
     #[serde(skip)]
     pub evaluated: Vec<(&'static str, Evaluated)>,
+    /// Not serialised: a `--baseline` was applied (SARIF sets `baselineState`).
+    #[serde(skip)]
+    pub baseline_used: bool,
+    /// Not serialised: the config file the scan used, as given (SARIF locates
+    /// SP findings in it).
+    #[serde(skip)]
+    pub config_file: Option<String>,
 }
 
 impl Report {
@@ -60,22 +95,7 @@ impl Report {
         coverage: Vec<Coverage>,
         evaluated: Vec<(&'static str, Evaluated)>,
     ) -> Report {
-        let mut summary = Summary::default();
-        for f in &findings {
-            if f.suppressed.is_some() {
-                summary.suppressed += 1;
-            } else if f.baselined {
-                summary.baselined += 1;
-            } else {
-                match f.severity {
-                    Severity::Critical => summary.critical += 1,
-                    Severity::High => summary.high += 1,
-                    Severity::Medium => summary.medium += 1,
-                    Severity::Low => summary.low += 1,
-                    Severity::Info => summary.info += 1,
-                }
-            }
-        }
+        let summary = Summary::of(&findings);
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
             tool: ToolInfo::current(),
@@ -89,6 +109,8 @@ impl Report {
             summary,
             findings,
             evaluated,
+            baseline_used: false,
+            config_file: None,
         }
     }
 
@@ -129,12 +151,20 @@ pub trait Emitter {
 pub enum Format {
     Table,
     Json,
+    Sarif,
+    Markdown,
+    Html,
+    Csv,
 }
 
 pub fn emitter(format: Format) -> Box<dyn Emitter> {
     match format {
         Format::Table => Box::new(table::Table),
         Format::Json => Box::new(json::Json),
+        Format::Sarif => Box::new(sarif::Sarif),
+        Format::Markdown => Box::new(markdown::Markdown),
+        Format::Html => Box::new(html::Html),
+        Format::Csv => Box::new(csv::Csv),
     }
 }
 

@@ -8,7 +8,7 @@ use comfy_table::{
 };
 
 use super::{Emitter, RenderOptions, Report, short_resource};
-use crate::rules::Severity;
+use crate::rules::{Evaluated, Severity};
 use crate::snapshot::CoverageStatus;
 
 pub struct Table;
@@ -94,19 +94,51 @@ impl Emitter for Table {
                 writeln!(out, "{label:>9}: {n}")?;
             }
         }
-        for c in report
-            .coverage
-            .iter()
-            .filter(|c| c.status != CoverageStatus::Ok)
-        {
+        if report.baseline_used {
             writeln!(
                 out,
-                "not fully evaluated: {} is {} — {}",
-                c.source,
-                c.status.as_str(),
-                c.detail
+                "fixed since baseline: {}",
+                report.summary.fixed_since_baseline
             )?;
+        }
+        if let Some(line) = coverage_line(report) {
+            writeln!(out, "{line}")?;
         }
         Ok(())
     }
+}
+
+/// One line for everything this source could not show: which rules were not evaluated
+/// or only partly, and which sources were missing (`--format json` has each source's why).
+fn coverage_line(report: &Report) -> Option<String> {
+    let missing: Vec<String> = report
+        .coverage
+        .iter()
+        .filter(|c| c.status != CoverageStatus::Ok)
+        .map(|c| format!("{} {}", c.source, c.status.as_str()))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let of = |want: Evaluated| -> Vec<&str> {
+        report
+            .evaluated
+            .iter()
+            .filter(|(_, e)| *e == want)
+            .map(|(c, _)| *c)
+            .collect()
+    };
+    let (none, partial) = (of(Evaluated::No), of(Evaluated::Partial));
+    let mut parts = Vec::new();
+    if !none.is_empty() {
+        parts.push(format!("not evaluated: {}", none.join(" ")));
+    }
+    if !partial.is_empty() {
+        parts.push(format!("partly evaluated: {}", partial.join(" ")));
+    }
+    Some(format!(
+        "coverage incomplete ({}) — {}; `--format json` says why for each source",
+        missing.join(", "),
+        parts.join("; ")
+    ))
 }

@@ -6,10 +6,18 @@
 //! same for every finding of a rule (name, controls, remediation, severity
 //! override, fingerprint) is added here from the registry, never by the check.
 
+pub mod boundaries;
 pub mod classify;
+pub mod credentials;
+pub mod governance;
+pub mod monitoring;
+pub mod organization;
 pub mod permissions;
 pub mod phi;
 pub mod registry;
+#[cfg(test)]
+mod testutil;
+pub mod trust;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -250,32 +258,16 @@ pub fn evaluate(
                 Evaluated::Full
             },
         ));
-        let doc = rule.doc();
         for hit in (rule.check)(&ctx) {
-            let severity = settings
-                .severity_overrides
-                .get(rule.code)
-                .copied()
-                .or(hit.severity)
-                .unwrap_or(doc.severity);
-            findings.push(Finding {
-                rule: rule.code,
-                name: doc.name,
-                severity,
-                fingerprint: crate::fingerprint::fingerprint(
-                    rule.code,
-                    &hit.resource,
-                    &hit.discriminator,
-                ),
-                resource: hit.resource,
-                resource_type: hit.resource_type,
-                message: hit.message,
-                evidence: hit.evidence,
-                controls: doc.controls.clone(),
-                remediation: doc.remediation,
-                suppressed: None,
-                baselined: false,
-            });
+            findings.push(finding(rule, hit, settings));
+        }
+    }
+    // `[[suppress]]`: attach suppressions to the findings they cover; expired and
+    // unused suppressions come back as the engine's own SP001/SP002 findings.
+    let date = snapshot.collected_at.date_naive();
+    for (code, hit) in crate::suppress::apply(&mut findings, settings, date, &evaluated) {
+        if let Some(rule) = registry::find(code).filter(|r| selection.is_selected(r.code)) {
+            findings.push(finding(rule, hit, settings));
         }
     }
     sort_findings(&mut findings);
@@ -284,6 +276,32 @@ pub fn evaluate(
         findings,
         coverage,
         evaluated,
+    }
+}
+
+/// A check's hit as a finding: what is the same for every finding of the rule
+/// comes from the registry, the severity from config, rule or doc (in that order).
+fn finding(rule: &registry::Rule, hit: Hit, settings: &Settings) -> Finding {
+    let doc = rule.doc();
+    let severity = settings
+        .severity_overrides
+        .get(rule.code)
+        .copied()
+        .or(hit.severity)
+        .unwrap_or(doc.severity);
+    Finding {
+        rule: rule.code,
+        name: doc.name,
+        severity,
+        fingerprint: crate::fingerprint::fingerprint(rule.code, &hit.resource, &hit.discriminator),
+        resource: hit.resource,
+        resource_type: hit.resource_type,
+        message: hit.message,
+        evidence: hit.evidence,
+        controls: doc.controls.clone(),
+        remediation: doc.remediation,
+        suppressed: None,
+        baselined: false,
     }
 }
 
@@ -332,8 +350,18 @@ fn coverage(snapshot: &Snapshot, inv: &Inventory, selection: &Selection) -> Vec<
                 ));
             }
             if !partial.is_empty() {
+                // Without the credential report the PM rules skip IAM users; without
+                // authorization details CR001 cannot tell whether a key reaches PHI.
+                let scope = match source {
+                    Source::CredentialReport => "evaluated for roles and groups only",
+                    Source::AuthorizationDetails => "evaluated without PHI reach",
+                    Source::RoleDetails => {
+                        "evaluated only for roles whose MaxSessionDuration the input carries"
+                    }
+                    _ => "evaluated in part",
+                };
                 parts.push(format!(
-                    "evaluated for roles and groups only: {}",
+                    "{scope}: {}",
                     partial
                         .iter()
                         .map(|r| r.code)

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::classify::{
-    break_glass_reason, classify_role, statement_requires_mfa, trust_requires_mfa,
+    break_glass_reason, classify_role, classify_user, statement_requires_mfa, trust_requires_mfa,
 };
 use super::phi::{self, Span, phi_actions, service_of, statement_spans};
 use super::{Context, Hit};
@@ -238,12 +238,12 @@ pub fn full_admin_statement(stmt: &Statement, partition: &str, account: &str) ->
 }
 
 /// One way a principal holds full admin.
-struct AdminGrant {
-    policy: String,
-    label: String,
-    statement: Option<usize>,
-    why: String,
-    mfa_gated: bool,
+pub(crate) struct AdminGrant {
+    pub(crate) policy: String,
+    pub(crate) label: String,
+    pub(crate) statement: Option<usize>,
+    pub(crate) why: String,
+    pub(crate) mfa_gated: bool,
 }
 
 fn is_administrator_access(arn: &str) -> bool {
@@ -251,7 +251,7 @@ fn is_administrator_access(arn: &str) -> bool {
 }
 
 /// Full-admin grants a principal holds itself (attached and inline policies).
-fn admin_grants(ctx: &Context<'_>, who: PrincipalRef) -> Vec<AdminGrant> {
+pub(crate) fn admin_grants(ctx: &Context<'_>, who: PrincipalRef) -> Vec<AdminGrant> {
     let inv = ctx.inv;
     let mut out = Vec::new();
     for held in inv.own_policies(who) {
@@ -344,6 +344,42 @@ pub fn pm002_admin_on_workload(ctx: &Context<'_>) -> Vec<Hit> {
             severity: None,
         });
     }
+    // IAM users, when credential data says which are workloads. A workload user's
+    // admin through a group counts too: the group finding (PM003) is about people.
+    for (ui, user) in inv.users.iter().enumerate() {
+        let Some(class) = classify_user(inv.user_credentials[ui].as_ref()) else {
+            continue;
+        };
+        if !class.is_workload() {
+            continue;
+        }
+        let mut grants = admin_grants(ctx, PrincipalRef::User(ui));
+        for &gi in &user.groups {
+            grants.extend(admin_grants(ctx, PrincipalRef::Group(gi)));
+        }
+        if grants.is_empty() {
+            continue;
+        }
+        let all: Vec<&AdminGrant> = grants.iter().collect();
+        hits.push(Hit {
+            resource: user.arn.clone(),
+            resource_type: "AWS::IAM::User",
+            message: format!(
+                "workload user {} ({}) holds full admin via {}",
+                user.name,
+                class.workload.join("; "),
+                labels(&all)
+            ),
+            evidence: json!({
+                "principal": user.arn,
+                "workload_reasons": class.workload,
+                "admin_grants": grants_json(&all),
+                "permissions_boundary": user.boundary,
+            }),
+            discriminator: String::new(),
+            severity: None,
+        });
+    }
     hits
 }
 
@@ -388,6 +424,39 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
                 "workload_reasons": class.workload,
                 "admin_grants": grants_json(&standing),
                 "permissions_boundary": role.boundary,
+            }),
+            discriminator: String::new(),
+            severity: None,
+        });
+    }
+    // Human users (console password), for admin granted to them directly; admin through
+    // a group is reported once, on the group, with its members as evidence.
+    for (ui, user) in inv.users.iter().enumerate() {
+        let Some(class) = classify_user(inv.user_credentials[ui].as_ref()) else {
+            continue;
+        };
+        if !class.is_human() || break_glass_reason(&user.name, &user.tags, ctx.settings).is_some() {
+            continue;
+        }
+        let grants = admin_grants(ctx, PrincipalRef::User(ui));
+        let standing: Vec<&AdminGrant> = grants.iter().filter(|g| !g.mfa_gated).collect();
+        if standing.is_empty() {
+            continue;
+        }
+        hits.push(Hit {
+            resource: user.arn.clone(),
+            resource_type: "AWS::IAM::User",
+            message: format!(
+                "human user {} ({}) holds standing full admin via {} without an MFA condition",
+                user.name,
+                class.human.join("; "),
+                labels(&standing)
+            ),
+            evidence: json!({
+                "principal": user.arn,
+                "human_reasons": class.human,
+                "admin_grants": grants_json(&standing),
+                "permissions_boundary": user.boundary,
             }),
             discriminator: String::new(),
             severity: None,

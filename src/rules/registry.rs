@@ -10,8 +10,18 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::{CheckFn, Need, Severity, permissions};
-use crate::snapshot::Source::{AuthorizationDetails as AUTHZ, CredentialReport as CREDS};
+use super::{
+    CheckFn, Need, Severity, boundaries, credentials, governance, monitoring, organization,
+    permissions, trust,
+};
+use crate::snapshot::Source::{
+    AccessAnalyzer as ANALYZER, CloudTrail as TRAILS, Organization as ORG,
+    ServiceControlPolicies as SCPS,
+};
+use crate::snapshot::Source::{
+    AccountSummary as SUMMARY, AuthorizationDetails as AUTHZ, CredentialReport as CREDS,
+    PasswordPolicy as PWPOLICY, RoleDetails as ROLE_DETAILS,
+};
 
 pub struct Rule {
     pub code: &'static str,
@@ -36,6 +46,48 @@ macro_rules! rule {
 use Need::{Partial, Required};
 
 pub static RULES: &[Rule] = &[
+    rule!(
+        "CR001",
+        "credentials",
+        credentials::cr001_iam_user_access_key,
+        [Required(CREDS), Partial(AUTHZ)]
+    ),
+    rule!(
+        "CR002",
+        "credentials",
+        credentials::cr002_access_key_not_rotated,
+        [Required(CREDS)]
+    ),
+    rule!(
+        "CR003",
+        "credentials",
+        credentials::cr003_unused_credential,
+        [Required(CREDS)]
+    ),
+    rule!(
+        "CR004",
+        "credentials",
+        credentials::cr004_console_user_without_mfa,
+        [Required(CREDS)]
+    ),
+    rule!(
+        "CR005",
+        "credentials",
+        credentials::cr005_root_access_key,
+        [Required(SUMMARY)]
+    ),
+    rule!(
+        "CR006",
+        "credentials",
+        credentials::cr006_root_without_mfa,
+        [Required(SUMMARY)]
+    ),
+    rule!(
+        "CR007",
+        "credentials",
+        credentials::cr007_weak_password_policy,
+        [Required(PWPOLICY)]
+    ),
     rule!(
         "PM001",
         "permissions",
@@ -77,6 +129,115 @@ pub static RULES: &[Rule] = &[
         "permissions",
         permissions::pm008_service_wildcard_on_phi_service,
         [Required(AUTHZ)]
+    ),
+    rule!(
+        "TR001",
+        "trust",
+        trust::tr001_shared_workload_role,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "TR002",
+        "trust",
+        trust::tr002_cross_account_trust_without_external_id,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "TR003",
+        "trust",
+        trust::tr003_wildcard_principal_trust,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "TR004",
+        "trust",
+        trust::tr004_unknown_external_account_trust,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "TR005",
+        "trust",
+        trust::tr005_long_session_on_privileged_role,
+        [Required(AUTHZ), Partial(ROLE_DETAILS)]
+    ),
+    rule!(
+        "TR006",
+        "trust",
+        trust::tr006_break_glass_without_mfa,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "BD001",
+        "boundaries",
+        boundaries::bd001_human_role_without_boundary,
+        [Required(AUTHZ), Partial(CREDS)]
+    ),
+    rule!(
+        "BD002",
+        "boundaries",
+        boundaries::bd002_boundary_allows_phi,
+        [Required(AUTHZ), Partial(CREDS)]
+    ),
+    rule!(
+        "OG001",
+        "organization",
+        organization::og001_scp_guardrail_missing,
+        [Required(ORG), Required(SCPS)]
+    ),
+    rule!(
+        "OG002",
+        "organization",
+        organization::og002_not_in_organization,
+        [Required(ORG)]
+    ),
+    rule!(
+        "MN001",
+        "monitoring",
+        monitoring::mn001_access_analyzer_disabled,
+        [Required(ANALYZER)]
+    ),
+    rule!(
+        "MN002",
+        "monitoring",
+        monitoring::mn002_access_analyzer_active_finding,
+        [Required(ANALYZER)]
+    ),
+    rule!(
+        "MN003",
+        "monitoring",
+        monitoring::mn003_unused_role,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "MN004",
+        "monitoring",
+        monitoring::mn004_cloudtrail_not_logging,
+        [Required(TRAILS)]
+    ),
+    rule!(
+        "GV001",
+        "governance",
+        governance::gv001_identity_without_owner,
+        [Required(AUTHZ)]
+    ),
+    rule!(
+        "GV002",
+        "governance",
+        governance::gv002_policy_attached_to_user,
+        [Required(AUTHZ)]
+    ),
+    // Emitted by the engine's suppression pass (src/suppress.rs), not by a check.
+    rule!(
+        "SP001",
+        "suppression hygiene",
+        crate::suppress::emitted_by_engine,
+        []
+    ),
+    rule!(
+        "SP002",
+        "suppression hygiene",
+        crate::suppress::emitted_by_engine,
+        []
     ),
 ];
 

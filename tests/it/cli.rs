@@ -38,14 +38,26 @@ fn demo_scan_prints_a_readable_report() {
     for needle in [
         "│ Severity ┆ Code  ┆ Resource",
         "critical ┆ PM002 ┆ role/legacy-deploy",
-        " critical: 1\n",
+        "critical ┆ TR003 ┆ role/lab-results-vendor",
+        " critical: 2\n",
         "     high: ",
-        "      low: 0\n",
+        "      low: ",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
+    // Everything the export could not show, in one line.
+    let coverage: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("coverage incomplete ("))
+        .collect();
+    assert_eq!(coverage.len(), 1, "{text}");
     assert!(
-        text.contains("not fully evaluated: iam.credential_report is absent"),
+        coverage[0].contains("iam.credential_report absent"),
+        "{text}"
+    );
+    assert!(coverage[0].contains("not evaluated: CR001 CR002"), "{text}");
+    assert!(
+        coverage[0].contains("partly evaluated: PM002 PM003"),
         "{text}"
     );
     assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
@@ -114,7 +126,14 @@ fn json_report_has_exactly_the_contract_fields() {
         .find(|c| c["source"] == "iam.credential_report")
         .unwrap();
     assert_eq!(cred["status"], "absent");
-    assert_eq!(cred["rules"], serde_json::json!(["PM002", "PM003"]));
+    // PM002/PM003 (users) and the credential rules need it; other families may too.
+    for code in ["CR001", "CR002", "CR003", "CR004", "PM002", "PM003"] {
+        assert!(
+            cred["rules"].as_array().unwrap().contains(&code.into()),
+            "{code} not in {}",
+            cred["rules"]
+        );
+    }
 
     let findings = r["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
@@ -387,13 +406,30 @@ fn malformed_inputs_exit_2_with_one_line_naming_file_and_problem() {
 }
 
 #[test]
-fn no_source_is_a_usage_error() {
-    let out = phi_audit(&["scan"]);
+fn live_scan_that_cannot_reach_aws_is_a_clean_error_and_conflicting_sources_are_refused() {
+    // No file: a live scan. Aimed at a closed local port, never at AWS.
+    let out = phi_audit(&[
+        "scan",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--api-timeout",
+        "3",
+        "--max-attempts",
+        "1",
+        "--regions",
+        "us-east-1",
+    ]);
     assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("no input: pass --authz-details FILE"),
-        "{}",
-        stderr(&out)
+        err.starts_with("error: cannot establish who is calling (sts:GetCallerIdentity)"),
+        "{err}"
+    );
+    assert!(err.contains("cannot reach the endpoint"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        !err.contains("ConnectorError {"),
+        "no Debug dumps in user-facing errors: {err}"
     );
     let out = phi_audit(&["scan", "--authz-details", "a.json", "--snapshot", "b.json"]);
     assert_eq!(
@@ -416,10 +452,18 @@ fn rules_lists_the_catalogue() {
     assert!(text.contains("wildcard-resource-on-phi-data") && text.contains("HIPAA-164.312(a)(1)"));
     let json: Value =
         serde_json::from_slice(&phi_audit(&["rules", "--format", "json"]).stdout).unwrap();
-    let first = &json[0];
-    assert_eq!(first["code"], "PM001");
-    assert_eq!(first["severity"], "high");
-    assert_eq!(first["family"], "permissions");
+    assert_eq!(
+        json[0]["code"], "CR001",
+        "registry order: families as in FAMILIES"
+    );
+    let pm001 = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "PM001")
+        .unwrap();
+    assert_eq!(pm001["severity"], "high");
+    assert_eq!(pm001["family"], "permissions");
 }
 
 #[test]

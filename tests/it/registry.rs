@@ -57,7 +57,13 @@ fn every_doc_parses_and_agrees_with_its_code() {
             "{}: remediation paragraph",
             r.code
         );
-        assert!(!d.controls.is_empty(), "{}: no controls", r.code);
+        // Suppression hygiene (SP) checks phi-audit's own config; RULES.md maps SP002 to
+        // no control. Every rule about the account names at least one.
+        assert!(
+            !d.controls.is_empty() || r.code.starts_with("SP"),
+            "{}: no controls",
+            r.code
+        );
     }
 }
 

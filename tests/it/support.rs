@@ -48,8 +48,16 @@ pub fn stderr(o: &Output) -> String {
 
 /// Scan authz-details files through the library with a config file (or defaults).
 pub fn scan_files(files: &[PathBuf], config: Option<&Path>) -> Report {
-    let snap = snapshot::load_authz_details(files, Some(snapshot::parse_time(DEMO_AS_OF).unwrap()))
-        .unwrap_or_else(|e| panic!("load {files:?}: {e:#}"));
+    // A phi-audit snapshot fixture (it has `schema_version`) or authz-details pages.
+    let is_snapshot = files.len() == 1
+        && std::fs::read_to_string(&files[0])
+            .is_ok_and(|t| t.trim_start().starts_with('{') && t.contains("\"schema_version\""));
+    let snap = if is_snapshot {
+        snapshot::load_snapshot(&files[0]).unwrap_or_else(|e| panic!("load {files:?}: {e:#}"))
+    } else {
+        snapshot::load_authz_details(files, Some(snapshot::parse_time(DEMO_AS_OF).unwrap()))
+            .unwrap_or_else(|e| panic!("load {files:?}: {e:#}"))
+    };
     let settings = match config {
         Some(p) => phi_audit::config::load(Some(p)).unwrap().0,
         None => Settings::default(),
