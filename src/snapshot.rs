@@ -530,6 +530,38 @@ pub struct SourceCoverage {
 }
 
 impl Snapshot {
+    /// A snapshot with identity and coverage but no service data yet: each source
+    /// fills its own part.
+    pub fn empty(
+        account: AccountInfo,
+        caller: Option<CallerIdentity>,
+        collected_at: DateTime<Utc>,
+        source: SourceKind,
+        coverage: Vec<SourceCoverage>,
+    ) -> Snapshot {
+        Snapshot {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo::current(),
+            account,
+            caller,
+            collected_at,
+            source,
+            coverage,
+            iam: None,
+            credential_report: None,
+            account_summary: None,
+            password_policy: None,
+            mfa_devices: None,
+            instance_profiles: None,
+            access_keys: None,
+            regions: None,
+            organization: None,
+            access_analyzer: None,
+            cloudtrail: None,
+            api_calls: BTreeMap::new(),
+        }
+    }
+
     pub fn coverage_of(&self, source: Source) -> Option<&SourceCoverage> {
         self.coverage.iter().find(|c| c.source == source.id())
     }
@@ -834,45 +866,34 @@ pub fn load_authz_details(paths: &[PathBuf], as_of: Option<DateTime<Utc>>) -> Re
         merged.group_detail_list.len(),
         merged.policies.len()
     );
-    Ok(Snapshot {
-        schema_version: SCHEMA_VERSION,
-        tool: ToolInfo::current(),
-        account: AccountInfo {
+    let coverage = Source::ALL
+        .iter()
+        .map(|&s| match s {
+            Source::AuthorizationDetails => SourceCoverage {
+                source: s.id().into(),
+                status: CoverageStatus::Ok,
+                detail: stats.clone(),
+            },
+            other => SourceCoverage {
+                source: other.id().into(),
+                status: CoverageStatus::Absent,
+                detail: other.absent_from_authz_details().into(),
+            },
+        })
+        .collect();
+    let mut snap = Snapshot::empty(
+        AccountInfo {
             id: account_id,
             alias: None,
             partition,
         },
-        caller: None,
-        collected_at: as_of.or(newest_mtime).unwrap_or(DateTime::UNIX_EPOCH),
-        source: SourceKind::AuthzDetails,
-        coverage: Source::ALL
-            .iter()
-            .map(|&s| match s {
-                Source::AuthorizationDetails => SourceCoverage {
-                    source: s.id().into(),
-                    status: CoverageStatus::Ok,
-                    detail: stats.clone(),
-                },
-                other => SourceCoverage {
-                    source: other.id().into(),
-                    status: CoverageStatus::Absent,
-                    detail: other.absent_from_authz_details().into(),
-                },
-            })
-            .collect(),
-        iam: Some(merged),
-        credential_report: None,
-        account_summary: None,
-        password_policy: None,
-        mfa_devices: None,
-        instance_profiles: None,
-        access_keys: None,
-        regions: None,
-        organization: None,
-        access_analyzer: None,
-        cloudtrail: None,
-        api_calls: BTreeMap::new(),
-    })
+        None,
+        as_of.or(newest_mtime).unwrap_or(DateTime::UNIX_EPOCH),
+        SourceKind::AuthzDetails,
+        coverage,
+    );
+    snap.iam = Some(merged);
+    Ok(snap)
 }
 
 /// Load a snapshot written by `phi-audit collect`.

@@ -34,10 +34,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::{DateTime, Utc};
 
-use crate::snapshot::{
-    AccountInfo, CoverageStatus, SCHEMA_VERSION, Snapshot, Source, SourceCoverage, SourceKind,
-    ToolInfo,
-};
+use crate::snapshot::{AccountInfo, CoverageStatus, Snapshot, Source, SourceCoverage, SourceKind};
 
 /// How to reach AWS. Defaults follow the standard credential chain and config files.
 #[derive(Clone, Debug, Default)]
@@ -323,35 +320,21 @@ pub async fn collect(opts: &LiveOptions) -> Result<Snapshot> {
         .map(|(p, _)| p.to_string())
         .unwrap_or_else(|| "aws".into());
 
-    let mut snap = Snapshot {
-        schema_version: SCHEMA_VERSION,
-        tool: ToolInfo::current(),
-        account: AccountInfo {
+    let mut snap = Snapshot::empty(
+        AccountInfo {
             id: caller.account.clone(),
             alias: None,
             partition,
         },
-        caller: Some(caller),
+        Some(caller),
         collected_at,
-        source: SourceKind::Live,
-        coverage: vec![coverage(
+        SourceKind::Live,
+        vec![coverage(
             Source::CallerIdentity,
             CoverageStatus::Ok,
             "sts:GetCallerIdentity",
         )],
-        iam: None,
-        credential_report: None,
-        account_summary: None,
-        password_policy: None,
-        mfa_devices: None,
-        instance_profiles: None,
-        access_keys: None,
-        regions: None,
-        organization: None,
-        access_analyzer: None,
-        cloudtrail: None,
-        api_calls: BTreeMap::new(),
-    };
+    );
     let org_config = match &opts.org_role_arn {
         Some(role) => Some(assume(&config, role, None).await),
         None => None,
