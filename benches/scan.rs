@@ -76,6 +76,56 @@ fn bench(label: &str, roles: usize, users: usize, policies: usize, runs: usize) 
     );
 }
 
+/// The policy evaluation engine on its own: PM007 over every principal, then the
+/// "who can reach PHI" matrix for three selectors (the issue's target: < 2 s together).
+fn bench_engine(roles: usize, users: usize, policies: usize, runs: usize) {
+    let path = dataset(roles, users, policies);
+    let snap = load_authz_details(std::slice::from_ref(&path), None).expect("load");
+    let inv = Inventory::build(&snap).expect("inventory");
+    let settings = Settings {
+        phi_resources: vec![
+            "arn:aws:s3:::phi-*".into(),
+            "arn:aws:dynamodb:*:*:table/patients*".into(),
+            "arn:aws:kms:*:*:key/*".into(),
+        ],
+        ..Settings::default()
+    };
+    let pm007 = Selection {
+        select: vec!["PM007".into()],
+        ignore: Vec::new(),
+    };
+    let (mut esc, mut matrix, mut both) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut findings, mut rows) = (0, 0);
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let result = evaluate(&snap, &inv, &settings, &pm007);
+        let t1 = Instant::now();
+        let m = phi_audit::access::build(&snap, &inv, &settings, &Default::default())
+            .expect("access matrix");
+        let t2 = Instant::now();
+        findings = result.findings.len();
+        rows = m.rows.len();
+        esc.push(t1 - t0);
+        matrix.push(t2 - t1);
+        both.push(t2 - t0);
+    }
+    println!(
+        "policy engine: {roles} roles, {users} users, {findings} PM007 findings, {rows} access rows, {runs} runs"
+    );
+    println!(
+        "  PM007 privilege escalation (all principals) {}",
+        stats(esc)
+    );
+    println!(
+        "  access matrix (3 PHI selectors)            {}",
+        stats(matrix)
+    );
+    println!(
+        "  together (target < 2 s)                    {}",
+        stats(both)
+    );
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful either.
     let quick = std::env::args().any(|a| a == "--quick");
@@ -86,6 +136,7 @@ fn main() {
         3000,
         if quick { 2 } else { 10 },
     );
+    bench_engine(5000, 1000, 3000, if quick { 2 } else { 5 });
     if !quick {
         bench("large export (5x)", 25_000, 5000, 15_000, 3);
     }

@@ -39,6 +39,8 @@ pub enum Command {
     Collect(CollectArgs),
     /// Print the read-only IAM policy phi-audit's collection needs.
     Permissions,
+    /// Who can reach PHI: per PHI resource, the principals that can read, write or decrypt it.
+    Access(AccessArgs),
 }
 
 #[derive(Debug, Args)]
@@ -299,4 +301,27 @@ pub struct BaselineArgs {
 pub struct ExplainArgs {
     /// Rule code, e.g. PM001.
     pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Configuration file (default: ./phi-audit.toml when present); its `[phi] resources` are the
+    /// resources reported on when no --resource is given.
+    #[arg(long, value_name = "FILE", help_heading = "Rules")]
+    pub config: Option<PathBuf>,
+
+    /// Report on this ARN or ARN glob instead of the configured PHI resources (repeatable).
+    #[arg(long, value_name = "ARN_GLOB", help_heading = "Query")]
+    pub resource: Vec<String>,
+
+    /// Only PHI data actions matching this action or pattern (e.g. s3:GetObject, kms:*).
+    #[arg(long, value_name = "ACTION", help_heading = "Query")]
+    pub action: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table", help_heading = "Output")]
+    pub format: ControlsFormat,
 }

@@ -3,6 +3,7 @@
 //! `main` parses arguments and calls [`run`]; everything else is library code so
 //! tests and benchmarks drive the same paths the binary does.
 
+pub mod access;
 pub mod baseline;
 pub mod cli;
 pub mod collect;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Baseline(args) => record_baseline(args),
         Command::Collect(args) => collect_command(args),
         Command::Permissions => permissions(),
+        Command::Access(args) => access_command(args),
     }
 }
 
@@ -122,6 +124,32 @@ fn collect_command(args: cli::CollectArgs) -> Result<u8> {
             args.output.display()
         );
     }
+    Ok(EXIT_OK)
+}
+
+fn access_command(args: cli::AccessArgs) -> Result<u8> {
+    let (settings, _) = config::load(args.config.as_deref())?;
+    let snapshot = load_source(&args.source)?;
+    let inv = Inventory::build(&snapshot).context("IAM data")?;
+    let query = access::Query {
+        resources: args.resource.clone(),
+        action: args.action.clone(),
+    };
+    let matrix = access::build(&snapshot, &inv, &settings, &query)?;
+    // Rendered in full first, so a closed pipe surfaces as an io::Error (not an error).
+    let text = match args.format {
+        ControlsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&matrix.to_json())?),
+        ControlsFormat::Table => {
+            let width = std::io::stdout()
+                .is_terminal()
+                .then(terminal_width)
+                .flatten();
+            matrix.render_table(width)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
     Ok(EXIT_OK)
 }
 

@@ -1,6 +1,7 @@
 //! Policy documents: parse, normalise, wildcard match.
 
 pub mod document;
+pub mod eval;
 pub mod wildcard;
 
 pub use document::{

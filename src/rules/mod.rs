@@ -9,6 +9,8 @@
 pub mod boundaries;
 pub mod classify;
 pub mod credentials;
+pub mod effective;
+pub mod escalation;
 pub mod governance;
 pub mod monitoring;
 pub mod organization;
@@ -16,7 +18,7 @@ pub mod permissions;
 pub mod phi;
 pub mod registry;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 pub mod trust;
 
 use std::collections::BTreeSet;
@@ -355,6 +357,7 @@ fn coverage(snapshot: &Snapshot, inv: &Inventory, selection: &Selection) -> Vec<
                 let scope = match source {
                     Source::CredentialReport => "evaluated for roles and groups only",
                     Source::AuthorizationDetails => "evaluated without PHI reach",
+                    Source::ServiceControlPolicies => "evaluated without SCPs",
                     Source::RoleDetails => {
                         "evaluated only for roles whose MaxSessionDuration the input carries"
                     }

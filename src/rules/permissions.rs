@@ -194,9 +194,94 @@ pub fn pm001_wildcard_resource_on_phi_data(ctx: &Context<'_>) -> Vec<Hit> {
             json!({"actions": actions, "resources": resources}),
             action_patterns(stmt),
         );
-        hits.push(statement_hit(ctx, &held, stmt, message, extra));
+        let mut hit = statement_hit(ctx, &held, stmt, message, extra);
+        if let Some(blocked) = blocked_for_every_holder(ctx, &held, stmt, &actions) {
+            // Every holder's boundary, SCPs or Deny statements take the grant away: the
+            // statement is still a latent wildcard (one detached boundary from live), so it
+            // stays reported, at low severity and with the reason.
+            hit.message.push_str(&format!(
+                "; blocked for every holder ({})",
+                blocked
+                    .iter()
+                    .map(|(who, why)| format!("{who}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+            hit.evidence["blocked_for_every_holder"] = Value::Array(
+                blocked
+                    .iter()
+                    .map(|(who, why)| json!({"principal": who, "reason": why}))
+                    .collect(),
+            );
+            hit.severity = Some(super::Severity::Low);
+        }
+        hits.push(hit);
     }
     hits
+}
+
+/// The principals that hold a policy (users through groups), when the input knows them all.
+fn holder_refs(inv: &Inventory, held: &HeldPolicy<'_>) -> Option<Vec<PrincipalRef>> {
+    use crate::inventory::PolicySource;
+    let direct: Vec<PrincipalRef> = match held.source {
+        PolicySource::Managed(pi) => {
+            let p = &inv.policies[pi];
+            if p.attached_to.is_empty() {
+                return None;
+            }
+            p.attached_to.clone()
+        }
+        PolicySource::Inline { owner, .. } => vec![owner],
+    };
+    let mut out = Vec::new();
+    for who in direct {
+        match who {
+            PrincipalRef::Group(g) => {
+                out.extend(inv.groups[g].members.iter().map(|&u| PrincipalRef::User(u)))
+            }
+            other => out.push(other),
+        }
+    }
+    out.sort();
+    out.dedup();
+    (!out.is_empty()).then_some(out)
+}
+
+/// When the engine shows that no holder can use the statement's PHI actions on any
+/// resource the statement covers (boundary, SCP or Deny), each holder with the reason.
+fn blocked_for_every_holder(
+    ctx: &Context<'_>,
+    held: &HeldPolicy<'_>,
+    stmt: &Statement,
+    actions: &[String],
+) -> Option<Vec<(String, String)>> {
+    use super::effective::{OrgScps, policy_set, reach_within};
+    let inv = ctx.inv;
+    let holders = holder_refs(inv, held)?;
+    let org = OrgScps::from_snapshot(ctx.snapshot);
+    let levels = org.levels();
+    let mut out = Vec::new();
+    for who in holders {
+        let set = policy_set(inv, who, &levels);
+        let mut reason = None;
+        for a in actions {
+            let o = reach_within(&set, a, stmt, &inv.partition, &inv.account_id);
+            if o.decision.may_allow() {
+                return None;
+            }
+            if reason.is_none() {
+                reason = o
+                    .reasons
+                    .into_iter()
+                    .find(|r| r != "no identity policy allows it");
+            }
+        }
+        out.push((
+            inv.describe(who),
+            reason.unwrap_or_else(|| "no PHI action of the statement is allowed".to_string()),
+        ));
+    }
+    Some(out)
 }
 
 // ---------------------------------------------------------------------------
@@ -306,6 +391,71 @@ fn labels(grants: &[&AdminGrant]) -> String {
     l.join(", ")
 }
 
+/// IAM actions that would give full admin back to a principal whose boundary or SCPs
+/// take it away: the escalation actions, and removing or replacing the boundary itself.
+const ADMIN_RESTORING: &[(&str, &str)] = &[
+    ("iam:DeleteRolePermissionsBoundary", "role"),
+    ("iam:DeleteUserPermissionsBoundary", "user"),
+    ("iam:PutRolePermissionsBoundary", "role"),
+    ("iam:PutUserPermissionsBoundary", "user"),
+];
+
+/// When the engine shows that the principal's boundary, SCPs or Deny statements take its
+/// full admin away (the catch-all probe action is not allowed) and leave no IAM action
+/// that would restore it, the reason. PM002/PM003 then report at medium severity.
+pub(crate) fn admin_neutralised(ctx: &Context<'_>, who: PrincipalRef) -> Option<String> {
+    use super::effective::{OrgScps, best_outcome, fill_template, policy_set, resource_pattern};
+    use crate::policy::eval::evaluate;
+    let inv = ctx.inv;
+    let (partition, account) = (inv.partition.as_str(), inv.account_id.as_str());
+    let org = OrgScps::from_snapshot(ctx.snapshot);
+    let levels = org.levels();
+    let set = policy_set(inv, who, &levels);
+    let probe = format!(
+        "arn:{partition}:zq7x9service:us-east-1:{account}:{}",
+        phi::PROBE
+    );
+    let out = evaluate(&set, PROBE_ACTION, &probe);
+    if out.decision.may_allow() {
+        return None;
+    }
+    let restoring = IAM_ESCALATION_ACTIONS
+        .iter()
+        .map(|a| (*a, resource_pattern(a, partition, account)))
+        .chain(ADMIN_RESTORING.iter().map(|(a, kind)| {
+            (
+                *a,
+                fill_template(
+                    &format!("arn:{{partition}}:iam::{{account}}:{kind}/*"),
+                    partition,
+                    account,
+                ),
+            )
+        }));
+    for (action, pattern) in restoring {
+        if best_outcome(&set, action, &pattern, true, partition, account)
+            .0
+            .decision
+            .may_allow()
+        {
+            return None;
+        }
+    }
+    out.reasons
+        .into_iter()
+        .find(|r| r != "no identity policy allows it")
+}
+
+fn lower_if_neutralised(ctx: &Context<'_>, who: PrincipalRef, hit: &mut Hit) {
+    if let Some(reason) = admin_neutralised(ctx, who) {
+        hit.message.push_str(&format!(
+            "; in effect blocked ({reason}) with no IAM write left to undo it"
+        ));
+        hit.evidence["neutralised_by"] = json!(reason);
+        hit.severity = Some(super::Severity::Medium);
+    }
+}
+
 pub fn pm002_admin_on_workload(ctx: &Context<'_>) -> Vec<Hit> {
     let inv = ctx.inv;
     let mut hits = Vec::new();
@@ -324,7 +474,7 @@ pub fn pm002_admin_on_workload(ctx: &Context<'_>) -> Vec<Hit> {
         } else {
             String::new()
         };
-        hits.push(Hit {
+        let mut hit = Hit {
             resource: role.arn.clone(),
             resource_type: "AWS::IAM::Role",
             message: format!(
@@ -342,7 +492,9 @@ pub fn pm002_admin_on_workload(ctx: &Context<'_>) -> Vec<Hit> {
             }),
             discriminator: String::new(),
             severity: None,
-        });
+        };
+        lower_if_neutralised(ctx, PrincipalRef::Role(i), &mut hit);
+        hits.push(hit);
     }
     // IAM users, when credential data says which are workloads. A workload user's
     // admin through a group counts too: the group finding (PM003) is about people.
@@ -361,7 +513,7 @@ pub fn pm002_admin_on_workload(ctx: &Context<'_>) -> Vec<Hit> {
             continue;
         }
         let all: Vec<&AdminGrant> = grants.iter().collect();
-        hits.push(Hit {
+        let mut hit = Hit {
             resource: user.arn.clone(),
             resource_type: "AWS::IAM::User",
             message: format!(
@@ -378,7 +530,9 @@ pub fn pm002_admin_on_workload(ctx: &Context<'_>) -> Vec<Hit> {
             }),
             discriminator: String::new(),
             severity: None,
-        });
+        };
+        lower_if_neutralised(ctx, PrincipalRef::User(ui), &mut hit);
+        hits.push(hit);
     }
     hits
 }
@@ -409,7 +563,7 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
         } else {
             String::new()
         };
-        hits.push(Hit {
+        let mut hit = Hit {
             resource: role.arn.clone(),
             resource_type: "AWS::IAM::Role",
             message: format!(
@@ -427,7 +581,9 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
             }),
             discriminator: String::new(),
             severity: None,
-        });
+        };
+        lower_if_neutralised(ctx, PrincipalRef::Role(i), &mut hit);
+        hits.push(hit);
     }
     // Human users (console password), for admin granted to them directly; admin through
     // a group is reported once, on the group, with its members as evidence.
@@ -443,7 +599,7 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
         if standing.is_empty() {
             continue;
         }
-        hits.push(Hit {
+        let mut hit = Hit {
             resource: user.arn.clone(),
             resource_type: "AWS::IAM::User",
             message: format!(
@@ -460,7 +616,9 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
             }),
             discriminator: String::new(),
             severity: None,
-        });
+        };
+        lower_if_neutralised(ctx, PrincipalRef::User(ui), &mut hit);
+        hits.push(hit);
     }
     for (gi, group) in inv.groups.iter().enumerate() {
         let grants = admin_grants(ctx, PrincipalRef::Group(gi));

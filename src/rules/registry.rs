@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::{
-    CheckFn, Need, Severity, boundaries, credentials, governance, monitoring, organization,
-    permissions, trust,
+    CheckFn, Need, Severity, boundaries, credentials, escalation, governance, monitoring,
+    organization, permissions, trust,
 };
 use crate::snapshot::Source::{
     AccessAnalyzer as ANALYZER, CloudTrail as TRAILS, Organization as ORG,
@@ -123,6 +123,12 @@ pub static RULES: &[Rule] = &[
         "permissions",
         permissions::pm006_passrole_wildcard,
         [Required(AUTHZ)]
+    ),
+    rule!(
+        "PM007",
+        "permissions",
+        escalation::pm007_privilege_escalation,
+        [Required(AUTHZ), Partial(SCPS)]
     ),
     rule!(
         "PM008",

@@ -39,7 +39,8 @@ fn demo_scan_prints_a_readable_report() {
         "│ Severity ┆ Code  ┆ Resource",
         "critical ┆ PM002 ┆ role/legacy-deploy",
         "critical ┆ TR003 ┆ role/lab-results-vendor",
-        " critical: 2\n",
+        "critical ┆ PM007 ┆ role/github-actions-deploy",
+        " critical: 4\n",
         "     high: ",
         "      low: ",
     ] {
@@ -57,7 +58,7 @@ fn demo_scan_prints_a_readable_report() {
     );
     assert!(coverage[0].contains("not evaluated: CR001 CR002"), "{text}");
     assert!(
-        coverage[0].contains("partly evaluated: PM002 PM003"),
+        coverage[0].contains("partly evaluated: PM002 PM003 PM007"),
         "{text}"
     );
     assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod access;
 mod ci;
 mod cli;
 mod credentials;
