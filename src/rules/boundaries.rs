@@ -106,6 +106,11 @@ pub fn bd001_human_role_without_boundary(ctx: &Context<'_>) -> Vec<Hit> {
                 );
             }
         }
+        // What the identity can really do once SCPs and explicit Denies are applied (it
+        // has no boundary, or BD001 would not be asking): a grant every candidate
+        // resource of which is denied does not make it dangerous.
+        let (admin, phi) = super::effective::effective_grants(ctx, h.who, admin, phi);
+        let (_, iam) = super::effective::effective_grants(ctx, h.who, Vec::new(), iam);
         if iam.is_empty() && phi.is_empty() && admin.is_empty() {
             continue;
         }
@@ -570,5 +575,69 @@ mod tests {
             "{}",
             h[1].message
         );
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    //! BD001 asks what a human identity can really do: SCPs and explicit Denies in its
+    //! own policies are applied through the evaluation engine before it fires.
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::config::Settings;
+    use crate::rules::testutil::{authz_with, run, trust};
+
+    fn human_with_inline(doc: Value) -> Value {
+        let mut r = crate::rules::testutil::role(
+            "analyst",
+            trust(vec![
+                json!({"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/Okta"},"Action":"sts:AssumeRoleWithSAML"}),
+            ]),
+        );
+        r["RolePolicyList"] = json!([{"PolicyName": "access", "PolicyDocument": doc}]);
+        authz_with(vec![], vec![], vec![r], vec![])
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            phi_resources: vec!["arn:aws:s3:::phi-*".into()],
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn phi_reach_fires_without_a_boundary() {
+        let iam = human_with_inline(json!({"Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::phi-records/*"}]}));
+        let hits = run(bd001_human_role_without_boundary, &iam, &settings());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(
+            hits[0].message.contains("can reach PHI data"),
+            "{}",
+            hits[0].message
+        );
+    }
+
+    #[test]
+    fn reach_taken_away_by_an_explicit_deny_does_not_count() {
+        // The same grant, but the identity's own policy denies it on every PHI bucket:
+        // the engine says Denied everywhere the grant applies, so nothing is reachable.
+        let iam = human_with_inline(json!({"Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::phi-records/*"},
+            {"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::phi-*"}]}));
+        let hits = run(bd001_human_role_without_boundary, &iam, &settings());
+        assert!(hits.is_empty(), "{hits:?}");
+    }
+
+    #[test]
+    fn a_conditional_deny_still_leaves_reach() {
+        // A Deny the engine cannot decide (a tag condition) does not remove the grant:
+        // conditional is never treated as denied.
+        let iam = human_with_inline(json!({"Statement":[
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::phi-records/*"},
+            {"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"ops"}}}]}));
+        let hits = run(bd001_human_role_without_boundary, &iam, &settings());
+        assert_eq!(hits.len(), 1, "{hits:?}");
     }
 }

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use super::Context;
 use super::classify::{held_label, held_policies};
 use super::phi::phi_actions;
 use crate::inventory::{Inventory, PrincipalRef};
@@ -412,6 +413,54 @@ pub fn reach_within(
         denies: Vec::new(),
         reasons: vec!["no resource the grant covers is left".to_string()],
     })
+}
+
+/// What a principal holds after SCPs, its boundary and explicit Denies: admin grants
+/// that the engine says still amount to admin, and the grants (PHI reach, IAM writes)
+/// whose actions it may still perform (or conditionally) on a resource the granting
+/// statement covers. Shared by the rules that ask "can this principal really …?"
+/// (TR005, BD001). A grant the engine cannot place is kept: never dropped silently.
+pub(crate) fn effective_grants(
+    ctx: &Context<'_>,
+    who: PrincipalRef,
+    admin: Vec<super::permissions::AdminGrant>,
+    grants: Vec<super::classify::Grant>,
+) -> (
+    Vec<super::permissions::AdminGrant>,
+    Vec<super::classify::Grant>,
+) {
+    let inv = ctx.inv;
+    let admin = if !admin.is_empty() && super::permissions::admin_neutralised(ctx, who).is_some() {
+        Vec::new()
+    } else {
+        admin
+    };
+    if grants.is_empty() {
+        return (admin, grants);
+    }
+    let org = OrgScps::from_snapshot(ctx.snapshot);
+    let levels = org.levels();
+    let set = policy_set(inv, who, &levels);
+    let held = super::classify::held_policies(inv, who);
+    let grants = grants
+        .into_iter()
+        .filter(|g| {
+            let stmt = held
+                .iter()
+                .filter(|(h, _)| h.id() == g.policy)
+                .flat_map(|(h, _)| h.document.statements.iter())
+                .find(|s| Some(s.index) == g.statement);
+            // A grant the engine cannot place is kept: never drop silently.
+            stmt.is_none_or(|stmt| {
+                g.actions.iter().any(|a| {
+                    reach_within(&set, a, stmt, &inv.partition, &inv.account_id)
+                        .decision
+                        .may_allow()
+                })
+            })
+        })
+        .collect();
+    (admin, grants)
 }
 
 #[cfg(test)]

@@ -490,53 +490,6 @@ fn duration(secs: i64) -> String {
 /// `iam.role_details` (ListRoles) and its coverage says when it is absent. A role
 /// without the value is not judged; if role details *were* collected and a privileged
 /// role still lacks it, that gap is reported as an info finding rather than passed.
-/// Keep only what the role can use in effect: admin grants unless its boundary or SCPs
-/// neutralise them (see PM002), and PHI grants with at least one action the engine allows
-/// (or conditionally allows) on a resource the granting statement covers.
-fn effectively_privileged(
-    ctx: &Context<'_>,
-    who: PrincipalRef,
-    admin: Vec<super::permissions::AdminGrant>,
-    phi: Vec<super::classify::Grant>,
-) -> (
-    Vec<super::permissions::AdminGrant>,
-    Vec<super::classify::Grant>,
-) {
-    use super::effective::{OrgScps, policy_set, reach_within};
-    let inv = ctx.inv;
-    let admin = if !admin.is_empty() && super::permissions::admin_neutralised(ctx, who).is_some() {
-        Vec::new()
-    } else {
-        admin
-    };
-    if phi.is_empty() {
-        return (admin, phi);
-    }
-    let org = OrgScps::from_snapshot(ctx.snapshot);
-    let levels = org.levels();
-    let set = policy_set(inv, who, &levels);
-    let held = super::classify::held_policies(inv, who);
-    let phi = phi
-        .into_iter()
-        .filter(|g| {
-            let stmt = held
-                .iter()
-                .filter(|(h, _)| h.id() == g.policy)
-                .flat_map(|(h, _)| h.document.statements.iter())
-                .find(|s| Some(s.index) == g.statement);
-            // A grant the engine cannot place is kept: never drop silently.
-            stmt.is_none_or(|stmt| {
-                g.actions.iter().any(|a| {
-                    reach_within(&set, a, stmt, &inv.partition, &inv.account_id)
-                        .decision
-                        .may_allow()
-                })
-            })
-        })
-        .collect();
-    (admin, phi)
-}
-
 pub fn tr005_long_session_on_privileged_role(ctx: &Context<'_>) -> Vec<Hit> {
     let inv = ctx.inv;
     let limit = i64::from(ctx.settings.max_session_seconds);
@@ -564,7 +517,8 @@ pub fn tr005_long_session_on_privileged_role(ctx: &Context<'_>) -> Vec<Hit> {
             continue;
         }
         // The engine: admin taken away by the boundary/SCPs, PHI grants the role cannot use.
-        let (admin, phi) = effectively_privileged(ctx, PrincipalRef::Role(i), admin, phi);
+        let (admin, phi) =
+            super::effective::effective_grants(ctx, PrincipalRef::Role(i), admin, phi);
         if admin.is_empty() && phi.is_empty() {
             continue;
         }
