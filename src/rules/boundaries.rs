@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::classify::{
-    Grant, break_glass_reason, classify_role, classify_user, iam_write_grants, phi_reach_grants,
+    Grant, also_workload, break_glass_reason, classify_role, classify_user, iam_write_grants,
+    phi_reach_grants,
 };
+use super::list_short;
 use super::permissions::admin_grants;
 use super::phi::{self, phi_actions, selector_probe, service_of, service_probe};
-use super::trust::list_short;
 use super::{Context, Hit};
 use crate::inventory::{Inventory, PrincipalRef};
 use crate::policy::{ConditionEntry, PolicyDocument, Statement, wildcard_match};
@@ -146,14 +147,7 @@ pub fn bd001_human_role_without_boundary(ctx: &Context<'_>) -> Vec<Hit> {
                 labels(&phi)
             ));
         }
-        let also = if h.workload.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; it is also a workload identity ({})",
-                h.workload.join("; ")
-            )
-        };
+        let also = also_workload("workload identity", &h.workload);
         hits.push(Hit {
             resource: inv.arn(h.who).to_string(),
             resource_type: Inventory::resource_type(h.who),

@@ -235,6 +235,27 @@ pub fn classify_role(role: &Role, account_id: &str) -> RoleClass {
     c
 }
 
+/// "; it is also human-assumable (…)": how a finding about a workload says people can
+/// assume it too. Empty when `human` is.
+pub fn also_human(human: &[String]) -> String {
+    if human.is_empty() {
+        String::new()
+    } else {
+        format!("; it is also human-assumable ({})", human.join("; "))
+    }
+}
+
+/// "; it is also a workload role (…)" (`noun` = "workload role", "workload identity"):
+/// how a finding about a human identity says a workload uses it too. Empty when
+/// `workload` is.
+pub fn also_workload(noun: &str, workload: &[String]) -> String {
+    if workload.is_empty() {
+        String::new()
+    } else {
+        format!("; it is also a {noun} ({})", workload.join("; "))
+    }
+}
+
 /// Why a role or user counts as break-glass, if it does: the configured tag set
 /// to `true`, or a name matching a configured pattern (case-insensitive).
 pub fn break_glass_reason(

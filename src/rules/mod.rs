@@ -84,6 +84,29 @@ impl FromStr for Severity {
     }
 }
 
+/// How messages name a statement: `statement[0] "Sid"` or `statement[0]` (0-based,
+/// like the JSON evidence). Shared by every rule family.
+pub(crate) fn stmt_ref(stmt: &crate::policy::Statement) -> String {
+    match &stmt.sid {
+        Some(sid) if !sid.is_empty() => format!("statement[{}] {sid:?}", stmt.index),
+        _ => format!("statement[{}]", stmt.index),
+    }
+}
+
+/// A list for a one-line message: the first `max` items, then "(+N more)".
+pub(crate) fn list_short<S: AsRef<str>>(items: &[S], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(" (+{} more)", items.len() - max));
+    }
+    s
+}
+
 /// What a check reports. The engine turns it into a [`Finding`].
 #[derive(Clone, Debug)]
 pub struct Hit {

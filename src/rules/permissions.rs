@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::classify::{
-    break_glass_reason, classify_role, classify_user, statement_requires_mfa, trust_requires_mfa,
+    also_human, also_workload, break_glass_reason, classify_role, classify_user,
+    statement_requires_mfa, trust_requires_mfa,
 };
 use super::phi::{self, Span, phi_actions, service_of, statement_spans};
-use super::{Context, Hit};
+use super::{Context, Hit, list_short, stmt_ref};
 use crate::inventory::{HeldPolicy, Inventory, PrincipalRef};
 use crate::policy::{Statement, action_match};
 
@@ -40,27 +41,6 @@ pub const PHI_SERVICES: &[&str] = &[
 ];
 
 const PROBE_ACTION: &str = "zq7x9service:Zq7x9probe";
-
-/// `[0] "Sid"` or `[0]`: how messages name a statement (0-based, like the JSON evidence).
-fn stmt_ref(stmt: &Statement) -> String {
-    match &stmt.sid {
-        Some(sid) if !sid.is_empty() => format!("statement[{}] {sid:?}", stmt.index),
-        _ => format!("statement[{}]", stmt.index),
-    }
-}
-
-fn list_short(items: &[String], max: usize) -> String {
-    let mut s = items
-        .iter()
-        .take(max)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > max {
-        s.push_str(&format!(" (+{} more)", items.len() - max));
-    }
-    s
-}
 
 /// Evidence common to every statement finding, plus rule-specific fields.
 fn statement_evidence(
@@ -469,11 +449,7 @@ pub fn pm002_admin_on_workload(ctx: &Context<'_>) -> Vec<Hit> {
             continue;
         }
         let all: Vec<&AdminGrant> = grants.iter().collect();
-        let also_human = if class.is_human() {
-            format!("; it is also human-assumable ({})", class.human.join("; "))
-        } else {
-            String::new()
-        };
+        let also_human = also_human(&class.human);
         let mut hit = Hit {
             resource: role.arn.clone(),
             resource_type: "AWS::IAM::Role",
@@ -555,14 +531,7 @@ pub fn pm003_standing_admin(ctx: &Context<'_>) -> Vec<Hit> {
         if standing.is_empty() {
             continue;
         }
-        let also_workload = if class.is_workload() {
-            format!(
-                "; it is also a workload role ({})",
-                class.workload.join("; ")
-            )
-        } else {
-            String::new()
-        };
+        let also_workload = also_workload("workload role", &class.workload);
         let mut hit = Hit {
             resource: role.arn.clone(),
             resource_type: "AWS::IAM::Role",

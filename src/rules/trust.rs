@@ -9,46 +9,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::classify::{
-    TrustPrincipal, assume_allows, break_glass_reason, classify_role, is_any_aws_principal,
-    is_outside_account, org_accounts, phi_reach_grants, principal_account, trust_principals,
-    trust_statements_without_mfa,
+    TrustPrincipal, also_human, assume_allows, break_glass_reason, classify_role,
+    is_any_aws_principal, is_outside_account, org_accounts, phi_reach_grants, principal_account,
+    trust_principals, trust_statements_without_mfa,
 };
 use super::permissions::admin_grants;
-use super::{Context, Hit, Severity};
+use super::{Context, Hit, Severity, list_short, stmt_ref};
 use crate::inventory::{PrincipalRef, Role};
 use crate::policy::{ConditionEntry, PrincipalKind, Principals, Statement};
 use crate::snapshot::Source;
-
-/// `statement[0] "Sid"` or `statement[0]`: how messages name a statement (0-based).
-pub(crate) fn stmt_ref(stmt: &Statement) -> String {
-    match &stmt.sid {
-        Some(sid) if !sid.is_empty() => format!("statement[{}] {sid:?}", stmt.index),
-        _ => format!("statement[{}]", stmt.index),
-    }
-}
-
-/// A list for a one-line message: the first `max` items, then "(+N more)".
-pub(crate) fn list_short<S: AsRef<str>>(items: &[S], max: usize) -> String {
-    let mut s = items
-        .iter()
-        .take(max)
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > max {
-        s.push_str(&format!(" (+{} more)", items.len() - max));
-    }
-    s
-}
-
-/// "; it is also human-assumable (…)" for a workload role that people can assume too.
-fn also_human(human: &[String]) -> String {
-    if human.is_empty() {
-        String::new()
-    } else {
-        format!("; it is also human-assumable ({})", human.join("; "))
-    }
-}
 
 /// What a trust statement admits, as written: `"*"`, or `AWS: a, b; Service: c`.
 fn principal_text(stmt: &Statement) -> String {
